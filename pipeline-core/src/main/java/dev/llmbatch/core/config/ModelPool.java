@@ -1,0 +1,20 @@
+package dev.llmbatch.core.config;
+
+import java.util.List;
+
+/**
+ * A model pool: jobs name it in {@code model}; its deployments (one per region, possibly in several priority tiers)
+ * serve it. {@code encoding} is the jtokkit encoding (never guessed from the model name), {@code contextWindow}
+ * bounds prompt + completion, {@code defaultMaxTokens} is what the service reserves when a job sets no max_tokens.
+ */
+public record ModelPool(
+        String name,
+        String encoding,
+        int contextWindow,
+        int defaultMaxTokens,
+        List<DeploymentConfig> deployments) {
+
+    public ModelPool {
+        deployments = List.copyOf(deployments);
+    }
+}

@@ -1,0 +1,67 @@
+package dev.llmbatch.core.estimate;
+
+import com.knuddels.jtokkit.Encodings;
+import com.knuddels.jtokkit.api.Encoding;
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.llmbatch.core.job.ChatMessage;
+import java.util.List;
+
+/**
+ * Counts prompt tokens with the model's encoding and computes what a request will be charged against the quota.
+ *
+ * <p>The service charges an <em>estimate</em> at admission (reference 3.2: {@code ceil(chars/4) + 1 + max_tokens}
+ * for the gpt-4o family), not the tokenizer count. We reserve {@code max(tokenizer count with chat overhead,
+ * ceil(code points/4) + 1) + max_tokens x n}: never less than the service charges, so our buckets do not run ahead
+ * of its windows, and never less than the real prompt for scripts where chars/4 undercounts (Japanese).
+ *
+ * <p>Thread-safe: jtokkit encodings are immutable and shared.
+ */
+public final class TokenEstimator {
+    private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
+    /** Chat format overhead per message and for reply priming (reference section 5). */
+    static final int PER_MESSAGE = 3;
+    static final int REPLY_PRIMING = 3;
+
+    private final Encoding encoding;
+
+    private TokenEstimator(Encoding encoding) {
+        this.encoding = encoding;
+    }
+
+    /** An estimator for a jtokkit encoding name such as {@code o200k_base}. */
+    public static TokenEstimator forEncoding(String name) {
+        EncodingType type = EncodingType.fromName(name)
+                .orElseThrow(() -> new IllegalArgumentException("unknown encoding " + name));
+        return new TokenEstimator(REGISTRY.getEncoding(type));
+    }
+
+    /** Tokens of the chat-formatted prompt, as the service's usage.prompt_tokens counts them. */
+    public int promptTokens(List<ChatMessage> messages) {
+        int total = REPLY_PRIMING;
+        for (ChatMessage m : messages) {
+            total += PER_MESSAGE + encoding.countTokensOrdinary(m.role()) + encoding.countTokensOrdinary(m.content());
+        }
+        return total;
+    }
+
+    /** The service's character rule for the prompt part of its estimate: ceil(code points / 4) + 1. */
+    public static int charRule(List<ChatMessage> messages) {
+        long cps = 0;
+        for (ChatMessage m : messages) {
+            cps += m.content().codePointCount(0, m.content().length());
+        }
+        return (int) Math.min(Integer.MAX_VALUE, (cps + 3) / 4 + 1);
+    }
+
+    /** What to reserve for a request: see the class comment. */
+    public Estimate estimate(List<ChatMessage> messages, int maxTokens, int n) {
+        int prompt = promptTokens(messages);
+        long reserve = (long) Math.max(prompt, charRule(messages)) + (long) maxTokens * n;
+        return new Estimate(prompt, reserve);
+    }
+
+    /** Prompt tokens by the tokenizer, and the tokens to reserve against the quota for the whole request. */
+    public record Estimate(int promptTokens, long reserveTokens) {
+    }
+}

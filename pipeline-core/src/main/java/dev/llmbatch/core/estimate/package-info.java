@@ -1,0 +1,2 @@
+/** Token counting (jtokkit, explicit encoding per model pool) and the quota charge of a request. */
+package dev.llmbatch.core.estimate;

@@ -1,0 +1,2 @@
+/** The shared, strict JSON mapper. */
+package dev.llmbatch.core.json;

@@ -1,0 +1,2 @@
+/** Commit positions under out-of-order completion. */
+package dev.llmbatch.core.offsets;

@@ -1,0 +1,2 @@
+/** The wire form of a chat-completions request. */
+package dev.llmbatch.core.request;

@@ -1,0 +1,82 @@
+package dev.llmbatch.core.result;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmbatch.core.json.Json;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Reads and writes the result contract (UTF-8 JSON). Thread-safe. */
+public final class ResultCodec {
+    private ResultCodec() {
+    }
+
+    public static byte[] encode(JobResult r) {
+        try {
+            return Json.mapper().writeValueAsBytes(toJson(r));
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode result " + r.id(), e);
+        }
+    }
+
+    /** The result as a JSON tree (also used for JSONL output files). */
+    public static ObjectNode toJson(JobResult r) {
+        ObjectNode o = Json.mapper().createObjectNode();
+        o.put("id", r.id());
+        o.put("status", r.status().wire());
+        o.put("output", r.output());
+        o.put("finish_reason", r.finishReason());
+        ObjectNode usage = o.putObject("usage");
+        usage.put("prompt_tokens", r.usage().promptTokens());
+        usage.put("completion_tokens", r.usage().completionTokens());
+        o.put("region", r.region());
+        o.put("deployment", r.deployment());
+        o.put("attempts", r.attempts());
+        o.put("batch_size", r.batchSize());
+        o.put("latency_ms", r.latencyMs());
+        o.put("queued_ms", r.queuedMs());
+        if (r.error() == null) {
+            o.putNull("error");
+        } else {
+            o.putObject("error").put("code", r.error().code()).put("message", r.error().message())
+                    .put("retryable", r.error().retryable());
+        }
+        o.put("submitter", r.submitter());
+        o.put("batch", r.batch());
+        o.set("metadata", r.metadata());
+        var trace = o.putArray("trace");
+        r.trace().forEach(trace::add);
+        return o;
+    }
+
+    public static JobResult decode(byte[] bytes) {
+        JsonNode o;
+        try {
+            o = Json.mapper().readTree(bytes);
+        } catch (IOException e) {
+            throw new UncheckedIOException("not a result document", e);
+        }
+        JsonNode usage = o.path("usage");
+        JsonNode err = o.get("error");
+        ErrorInfo error = err == null || err.isNull() ? null
+                : new ErrorInfo(err.path("code").asText(), err.path("message").asText(),
+                        err.path("retryable").asBoolean());
+        List<String> trace = new ArrayList<>();
+        o.path("trace").forEach(t -> trace.add(t.asText()));
+        JsonNode metadata = o.get("metadata");
+        return new JobResult(o.path("id").asText(), Status.fromWire(o.path("status").asText()), text(o, "output"),
+                text(o, "finish_reason"),
+                new Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt()),
+                text(o, "region"), text(o, "deployment"), o.path("attempts").asInt(), o.path("batch_size").asInt(),
+                o.path("latency_ms").asLong(), o.path("queued_ms").asLong(), error, text(o, "submitter"),
+                text(o, "batch"), metadata == null || metadata.isNull() ? null : metadata, trace);
+    }
+
+    private static String text(JsonNode o, String f) {
+        JsonNode n = o.get(f);
+        return n == null || n.isNull() ? null : n.asText();
+    }
+}
