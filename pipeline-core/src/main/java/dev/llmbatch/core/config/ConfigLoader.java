@@ -202,6 +202,7 @@ public final class ConfigLoader {
         }
         int context = n.has("context-window") ? n.intAtLeast("context-window", 1) : 128_000;
         int defMax = n.has("default-max-tokens") ? n.intAtLeast("default-max-tokens", 1) : 640;
+        int maxRequest = n.has("max-request-tokens") ? n.intAtLeast("max-request-tokens", 1) : 8192;
         JsonNode deps = n.rawChild("deployments");
         if (deps == null || !deps.isArray() || deps.isEmpty()) {
             throw new ConfigException(n.key("deployments") + " must list at least one deployment");
@@ -216,7 +217,7 @@ public final class ConfigLoader {
             list.add(d);
         }
         n.rejectUnknown();
-        return new ModelPool(name, encoding, context, defMax, list);
+        return new ModelPool(name, encoding, context, defMax, maxRequest, list);
     }
 
     private static DeploymentConfig deployment(Node n) {

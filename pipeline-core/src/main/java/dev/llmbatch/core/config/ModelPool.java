@@ -5,13 +5,16 @@ import java.util.List;
 /**
  * A model pool: jobs name it in {@code model}; its deployments (one per region, possibly in several priority tiers)
  * serve it. {@code encoding} is the jtokkit encoding (never guessed from the model name), {@code contextWindow}
- * bounds prompt + completion, {@code defaultMaxTokens} is what the service reserves when a job sets no max_tokens.
+ * bounds prompt + completion, {@code defaultMaxTokens} is what the service reserves when a job sets no max_tokens,
+ * {@code maxRequestTokens} is the largest reservation one request may make: every deployment's token bucket keeps
+ * at least that much burst (at the cost of a slightly lower sustained rate, see {@code BucketShape}).
  */
 public record ModelPool(
         String name,
         String encoding,
         int contextWindow,
         int defaultMaxTokens,
+        int maxRequestTokens,
         List<DeploymentConfig> deployments) {
 
     public ModelPool {

@@ -1,0 +1,147 @@
+package dev.llmbatch.worker;
+
+import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.core.job.JobResolver;
+import dev.llmbatch.core.time.Ticker;
+import dev.llmbatch.worker.admin.AdminServer;
+import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.worker.dispatch.Dispatcher;
+import dev.llmbatch.worker.emission.Completion;
+import dev.llmbatch.worker.intake.KafkaLoop;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One running worker: the Kafka loop thread, the dispatcher on a Vert.x event loop, and the admin HTTP server.
+ * {@link #start} returns once everything is running; {@link #close} stops intake, lets in-flight jobs finish within
+ * the grace period, commits, and releases everything. Thread-safe.
+ */
+public final class Worker implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+
+    private final PipelineConfig config;
+    private final Vertx vertx;
+    private final Metrics metrics;
+    private final Dispatcher dispatcher;
+    private final KafkaLoop loop;
+    private final Thread thread;
+    private final AdminServer admin;
+    private volatile boolean closed;
+
+    private Worker(PipelineConfig config, Map<String, String> env) {
+        this.config = config;
+        this.vertx = Vertx.vertx();
+        this.metrics = new Metrics();
+        describeMetrics();
+        ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+        try {
+            this.dispatcher = new Dispatcher(vertx, config, env, Ticker.scaled(config.worker().timeScale()),
+                    Clock.systemUTC(), metrics, completions::add);
+        } catch (RuntimeException e) {
+            vertx.close();
+            throw e;
+        }
+        JobResolver resolver = new JobResolver(config, dispatcher::largestAdmissible);
+        this.loop = new KafkaLoop(config.kafka(), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
+                config.worker().maxInFlight(), config.worker().gracePeriod());
+        this.thread = new Thread(loop, "llm-worker-kafka");
+        this.admin = config.worker().httpPort() < 0 ? null
+                : AdminServer.start(vertx, config.worker().httpHost(), config.worker().httpPort(), metrics,
+                        this::health, this::status);
+        thread.start();
+    }
+
+    /**
+     * Starts a worker.
+     *
+     * @param env where API keys are read from; pass {@code System.getenv()} in production
+     */
+    public static Worker start(PipelineConfig config, Map<String, String> env) {
+        Worker w = new Worker(config, env);
+        LOG.info("worker started: group {} topic {} pools {} admin {}", config.kafka().group(),
+                config.kafka().jobsTopic(), config.models().keySet(),
+                w.admin == null ? "off" : config.worker().httpHost() + ":" + w.admin.port());
+        return w;
+    }
+
+    public Metrics metrics() {
+        return metrics;
+    }
+
+    /** The admin HTTP port, or -1 when the admin server is off. */
+    public int adminPort() {
+        return admin == null ? -1 : admin.port();
+    }
+
+    public boolean isRunning() {
+        return loop.isRunning();
+    }
+
+    /** Why the worker stopped on its own, or null. */
+    public Throwable failure() {
+        return loop.failure();
+    }
+
+    /** Blocks until the Kafka loop ends (after {@link #close} or a fatal error). */
+    public void awaitTermination() throws InterruptedException {
+        thread.join();
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        loop.stop();
+        try {
+            Duration wait = config.worker().gracePeriod().plusSeconds(30);
+            if (!loop.awaitTermination(wait)) {
+                LOG.warn("the kafka loop did not stop within {}; interrupting it", wait);
+                thread.interrupt();
+                loop.awaitTermination(Duration.ofSeconds(10));
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        dispatcher.close();
+        if (admin != null) {
+            admin.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+        LOG.info("worker stopped");
+    }
+
+    private JsonObject health() {
+        String status = loop.failure() != null ? "failed" : loop.isStopping() ? "stopping"
+                : loop.isRunning() ? "up" : "starting";
+        return new JsonObject().put("status", status).put("assigned_partitions", loop.assignedPartitions())
+                .put("in_flight", loop.inFlight());
+    }
+
+    private JsonObject status() {
+        JsonArray regions = new JsonArray();
+        dispatcher.regions().forEach(m -> regions.add(new JsonObject(Map.copyOf(m))));
+        return health().put("paused", loop.isPaused())
+                .put("results", new JsonObject(Map.copyOf(metrics.family("llm_results_total"))))
+                .put("regions", regions);
+    }
+
+    private void describeMetrics() {
+        metrics.describe("llm_jobs_received_total", "Job records read from the jobs topic.");
+        metrics.describe("llm_results_total", "Results published, by status.");
+        metrics.describe("llm_dlq_total", "Records sent to the DLQ, by reason.");
+        metrics.describe("llm_calls_total", "Chat-completion calls, by region and outcome.");
+        metrics.describe("llm_rate_limited_total", "429 answers, by region, limit kind and retry-after source.");
+        metrics.describe("llm_admitted_tokens_total", "Tokens reserved against each region's quota.");
+        metrics.describe("llm_jobs_in_flight", "Jobs read and not yet answered.");
+        metrics.describe("llm_intake_paused", "1 while intake is paused for backpressure.");
+    }
+}

@@ -1,0 +1,63 @@
+package dev.llmbatch.worker.admin;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import java.util.function.Supplier;
+
+/**
+ * The worker's operator HTTP endpoints: {@code /metrics} (Prometheus text), {@code /health} (200 while the worker
+ * runs, 503 when it is stopping or failed) and {@code /status.json}. Binds to localhost unless configured otherwise.
+ * Handlers run on a Vert.x event loop and only read thread-safe snapshots.
+ */
+public final class AdminServer {
+    private final HttpServer server;
+
+    private AdminServer(HttpServer server) {
+        this.server = server;
+    }
+
+    /**
+     * @param health returns the health document; its {@code status} field is "up" when healthy
+     * @param status returns the status document
+     */
+    public static AdminServer start(Vertx vertx, String host, int port, Metrics metrics,
+            Supplier<JsonObject> health, Supplier<JsonObject> status) {
+        HttpServer server = vertx.createHttpServer().requestHandler(req -> {
+            switch (req.path()) {
+                case "/metrics" -> req.response().putHeader("content-type", "text/plain; version=0.0.4")
+                        .end(metrics.render());
+                case "/health" -> {
+                    JsonObject h = health.get();
+                    req.response().setStatusCode("up".equals(h.getString("status")) ? 200 : 503)
+                            .putHeader("content-type", "application/json").end(h.encode());
+                }
+                case "/status.json" -> req.response().putHeader("content-type", "application/json")
+                        .end(status.get().encodePrettily());
+                default -> req.response().setStatusCode(404).end("not found\n");
+            }
+        });
+        HttpServer bound = await(server.listen(port, host));
+        return new AdminServer(bound);
+    }
+
+    public int port() {
+        return server.actualPort();
+    }
+
+    public void close() {
+        await(server.close());
+    }
+
+    private static <T> T await(Future<T> f) {
+        try {
+            return f.toCompletionStage().toCompletableFuture().get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("admin HTTP server: " + e.getCause().getMessage(), e.getCause());
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** Operator endpoints and metrics. */
+package dev.llmbatch.worker.admin;

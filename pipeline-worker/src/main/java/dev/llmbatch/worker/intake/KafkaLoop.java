@@ -1,0 +1,371 @@
+package dev.llmbatch.worker.intake;
+
+import dev.llmbatch.core.config.KafkaSettings;
+import dev.llmbatch.core.job.DecodeResult;
+import dev.llmbatch.core.job.Job;
+import dev.llmbatch.core.job.JobCodec;
+import dev.llmbatch.core.job.JobResolver;
+import dev.llmbatch.core.offsets.OffsetTracker;
+import dev.llmbatch.core.result.ErrorInfo;
+import dev.llmbatch.core.result.JobResult;
+import dev.llmbatch.core.result.Status;
+import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.worker.dispatch.Dispatcher;
+import dev.llmbatch.worker.emission.Completion;
+import dev.llmbatch.worker.emission.ResultSink;
+import dev.llmbatch.worker.emission.Ticket;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.OutOfOrderSequenceException;
+import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The worker's Kafka side, on one dedicated thread that owns the consumer and the result producer: polls jobs,
+ * decodes and validates them (bad records to the DLQ, invalid jobs to a {@code rejected} result, expired ones to
+ * {@code expired}), hands the rest to the {@link Dispatcher}, publishes completions as they come back, and commits
+ * offsets only below the lowest job still without a result. When too many jobs are in flight it pauses its
+ * partitions, so any backlog stays in Kafka. On {@link #stop} it stops taking jobs, waits up to the grace period for
+ * those in flight, publishes and commits what finished, and closes.
+ */
+public final class KafkaLoop implements Runnable {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaLoop.class);
+    private static final Duration POLL = Duration.ofMillis(20);
+
+    private final KafkaSettings settings;
+    private final JobResolver resolver;
+    private final Dispatcher dispatcher;
+    private final Queue<Completion> completions;
+    private final Metrics metrics;
+    private final Clock clock;
+    private final int maxInFlight;
+    private final Duration grace;
+    private final CountDownLatch finished = new CountDownLatch(1);
+    private volatile boolean stopping;
+    private volatile boolean running;
+    private volatile Throwable failure;
+    private volatile int assignedCount;
+    private volatile boolean paused;
+
+    private KafkaConsumer<byte[], byte[]> consumer;
+    private ResultSink sink;
+    private OffsetTracker<TopicPartition> tracker = new OffsetTracker<>();
+    private long generation;
+    private boolean needsRewind;
+    private long lastCommitNanos = System.nanoTime();
+
+    public KafkaLoop(KafkaSettings settings, JobResolver resolver, Dispatcher dispatcher, Queue<Completion> completions,
+            Metrics metrics, Clock clock, int maxInFlight, Duration grace) {
+        this.settings = settings;
+        this.resolver = resolver;
+        this.dispatcher = dispatcher;
+        this.completions = completions;
+        this.metrics = metrics;
+        this.clock = clock;
+        this.maxInFlight = maxInFlight;
+        this.grace = grace;
+        metrics.gauge("llm_jobs_in_flight", () -> inFlight);
+        metrics.gauge("llm_intake_paused", () -> paused ? 1 : 0);
+    }
+
+    private volatile int inFlight;
+
+    @Override
+    public void run() {
+        running = true;
+        try {
+            consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            sink = new ResultSink(settings);
+            consumer.subscribe(List.of(settings.jobsTopic()), new Rebalance());
+            while (!stopping) {
+                iterate();
+            }
+            drainGracefully();
+        } catch (WakeupException | InterruptException e) {
+            LOG.info("kafka loop interrupted");
+        } catch (Throwable t) {
+            failure = t;
+            LOG.error("kafka loop failed: {}", t.toString());
+        } finally {
+            closeQuietly();
+            running = false;
+            finished.countDown();
+        }
+    }
+
+    /** Asks the loop to stop taking jobs and finish; returns at once. */
+    public void stop() {
+        stopping = true;
+    }
+
+    /** Waits for the loop to end; true if it ended within the timeout. */
+    public boolean awaitTermination(Duration timeout) throws InterruptedException {
+        return finished.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    public boolean isRunning() {
+        return running;
+    }
+
+    public boolean isStopping() {
+        return stopping;
+    }
+
+    public Throwable failure() {
+        return failure;
+    }
+
+    public int assignedPartitions() {
+        return assignedCount;
+    }
+
+    public int inFlight() {
+        return inFlight;
+    }
+
+    public boolean isPaused() {
+        return paused;
+    }
+
+    private Properties consumerProps() {
+        Properties p = new Properties();
+        p.putAll(settings.properties());
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()));
+        p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.group() + "-jobs");
+        return p;
+    }
+
+    private void iterate() {
+        if (needsRewind) {
+            rewind();
+        }
+        ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+        if (!records.isEmpty()) {
+            List<Dispatcher.Work> batch = new ArrayList<>(records.count());
+            for (ConsumerRecord<byte[], byte[]> rec : records) {
+                intake(rec, batch);
+            }
+            dispatcher.submit(batch);
+        }
+        drainCompletions();
+        if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+            commit();
+        }
+        applyBackpressure();
+    }
+
+    private void intake(ConsumerRecord<byte[], byte[]> rec, List<Dispatcher.Work> batch) {
+        TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
+        tracker.track(tp, rec.offset());
+        metrics.inc("llm_jobs_received_total");
+        DecodeResult decoded = JobCodec.decode(rec.value());
+        if (decoded instanceof DecodeResult.Unparseable u) {
+            deadLetter(rec, tp, u.code(), u.message());
+        } else if (decoded instanceof DecodeResult.Invalid i) {
+            if (i.id() != null) {
+                publish(rejected(i.id(), null, i.code(), i.message()));
+            }
+            deadLetter(rec, tp, i.code(), i.message());
+        } else {
+            Job job = ((DecodeResult.Valid) decoded).job();
+            JobResolver.Resolution r = resolver.resolve(job);
+            if (r instanceof JobResolver.Resolution.Rejected rej) {
+                publish(rejected(job.id(), job, rej.code(), rej.message()));
+                deadLetter(rec, tp, rej.code(), rej.message());
+            } else if (job.deadline() != null && !clock.instant().isBefore(job.deadline())) {
+                publish(result(job, Status.EXPIRED, new ErrorInfo("deadline_exceeded",
+                        "the job's deadline " + job.deadline() + " had passed when it was read", false)));
+                tracker.complete(tp, rec.offset());
+            } else {
+                batch.add(new Dispatcher.Work(((JobResolver.Resolution.Ok) r).job(),
+                        new Ticket(rec.topic(), rec.partition(), rec.offset(), generation), System.nanoTime()));
+            }
+        }
+        inFlight = tracker.pendingCount();
+    }
+
+    private void deadLetter(ConsumerRecord<byte[], byte[]> rec, TopicPartition tp, String code, String message) {
+        sink.dlq(rec, code, message);
+        metrics.inc("llm_dlq_total", "reason", code);
+        LOG.debug("record {}-{}@{} to the DLQ: {}", rec.topic(), rec.partition(), rec.offset(), code);
+        tracker.complete(tp, rec.offset());
+    }
+
+    private static JobResult rejected(String id, Job job, String code, String message) {
+        return new JobResult(id, Status.REJECTED, null, null, null, null, null, 0, 0, 0, 0,
+                new ErrorInfo(code, message, false), job == null ? null : job.submitter(),
+                job == null ? null : job.batch(), job == null ? null : job.metadata(), List.of());
+    }
+
+    private static JobResult result(Job job, Status status, ErrorInfo error) {
+        return new JobResult(job.id(), status, null, null, null, null, null, 0, 0, 0, 0, error, job.submitter(),
+                job.batch(), job.metadata(), List.of());
+    }
+
+    private void publish(JobResult r) {
+        sink.result(r);
+        metrics.inc("llm_results_total", "status", r.status().wire());
+    }
+
+    private void drainCompletions() {
+        Completion c;
+        while ((c = completions.poll()) != null) {
+            Ticket t = c.ticket();
+            TopicPartition tp = new TopicPartition(t.topic(), t.partition());
+            if (t.generation() != generation || !tracker.isPending(tp, t.offset())) {
+                metrics.inc("llm_completions_dropped_total");
+                continue;
+            }
+            publish(c.result());
+            tracker.complete(tp, t.offset());
+        }
+        inFlight = tracker.pendingCount();
+    }
+
+    private void commit() {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        tracker.allCommittable().forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+        try {
+            sink.commit(offsets, consumer);
+            offsets.forEach((tp, o) -> tracker.markCommitted(tp, o.offset()));
+            lastCommitNanos = System.nanoTime();
+        } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
+                | AuthorizationException | UnsupportedVersionException fatal) {
+            throw fatal;
+        } catch (KafkaException e) {
+            LOG.warn("commit failed ({}); re-reading from the last committed offsets", e.toString());
+            metrics.inc("llm_commit_failures_total");
+            sink.abort();
+            needsRewind = true;
+        }
+    }
+
+    /** Starts over from the committed offsets: results not committed are produced again by re-processing. */
+    private void rewind() {
+        needsRewind = false;
+        generation++;
+        tracker = new OffsetTracker<>();
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
+        for (TopicPartition tp : assigned) {
+            OffsetAndMetadata o = committed.get(tp);
+            if (o != null) {
+                consumer.seek(tp, o.offset());
+            } else {
+                consumer.seekToBeginning(List.of(tp));
+            }
+        }
+        inFlight = 0;
+    }
+
+    private void applyBackpressure() {
+        int pending = tracker.pendingCount();
+        if (!paused && pending >= maxInFlight) {
+            consumer.pause(consumer.assignment());
+            paused = true;
+            metrics.inc("llm_intake_pauses_total");
+        } else if (paused && pending <= maxInFlight * 3 / 4) {
+            consumer.resume(consumer.paused());
+            paused = false;
+        }
+    }
+
+    private void drainGracefully() {
+        consumer.pause(consumer.assignment());
+        paused = true;
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (tracker.pendingCount() > 0 && System.nanoTime() - deadline < 0) {
+            consumer.poll(POLL);
+            drainCompletions();
+            if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
+                commit();
+            }
+        }
+        drainCompletions();
+        commit();
+        if (tracker.pendingCount() > 0) {
+            LOG.warn("{} jobs were still in flight after the grace period; they stay uncommitted and will be "
+                    + "processed again", tracker.pendingCount());
+        }
+    }
+
+    private void closeQuietly() {
+        try {
+            if (sink != null) {
+                sink.abort();
+                sink.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("closing the producer: {}", e.toString());
+        }
+        try {
+            if (consumer != null) {
+                consumer.close();
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("closing the consumer: {}", e.toString());
+        }
+    }
+
+    /** Commits what is done before partitions move; forgets revoked partitions so late completions are dropped. */
+    private final class Rebalance implements ConsumerRebalanceListener {
+        @Override
+        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
+            if (sink == null || partitions.isEmpty()) {
+                return;
+            }
+            drainCompletions();
+            commit();
+            partitions.forEach(tracker::remove);
+            inFlight = tracker.pendingCount();
+            assignedCount = consumer.assignment().size() - partitions.size();
+        }
+
+        @Override
+        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            if (paused) {
+                consumer.pause(partitions);
+            }
+            assignedCount = consumer.assignment().size();
+        }
+
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            // The open transaction may hold results of lost partitions: drop it and redo the rest from committed.
+            sink.abort();
+            partitions.forEach(tracker::remove);
+            needsRewind = true;
+            assignedCount = 0;
+        }
+    }
+}
