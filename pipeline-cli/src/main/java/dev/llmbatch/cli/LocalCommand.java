@@ -1,0 +1,180 @@
+package dev.llmbatch.cli;
+
+import dev.llmbatch.core.config.ConfigException;
+import dev.llmbatch.core.config.ConfigLoader;
+import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.config.ModelPool;
+import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.kafka.embedded.EmbeddedKafka;
+import dev.llmbatch.producer.SubmitCommand;
+import dev.llmbatch.simulator.DeploymentStats;
+import dev.llmbatch.simulator.RegionStats;
+import dev.llmbatch.simulator.Simulator;
+import dev.llmbatch.simulator.SimulatorConfig;
+import dev.llmbatch.worker.Worker;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code bin/pipeline local --input FILE --output FILE [--config FILE]}: one command that starts a real single-node
+ * Kafka broker, three simulated regions with different quotas and latencies (or, with {@code --config}, the real
+ * deployments that file names), and a worker; submits the file, waits for every result, writes them, prints a
+ * summary and stops everything it started.
+ */
+final class LocalCommand {
+    static final String SIM_KEY_ENV = "PIPELINE_LOCAL_SIM_KEY";
+    static final int PARTITIONS = 6;
+
+    private LocalCommand() {
+    }
+
+    static int run(String[] args, PrintStream out) throws Exception {
+        Path input = null;
+        Path output = null;
+        Path config = null;
+        Duration timeout = Duration.ofMinutes(30);
+        for (int i = 0; i < args.length; i++) {
+            String a = args[i];
+            if (i + 1 >= args.length) {
+                out.println("local: " + a + " needs a value");
+                return 2;
+            }
+            switch (a) {
+                case "--input" -> input = Path.of(args[++i]);
+                case "--output" -> output = Path.of(args[++i]);
+                case "--config" -> config = Path.of(args[++i]);
+                case "--timeout" -> timeout = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
+                default -> {
+                    out.println("local: unknown option " + a);
+                    return 2;
+                }
+            }
+        }
+        if (input == null || output == null) {
+            out.println("usage: pipeline local --input FILE --output FILE [--config FILE] [--timeout 30m]");
+            return 2;
+        }
+        if (!Files.isReadable(input)) {
+            out.println("local: cannot read --input " + input);
+            return 2;
+        }
+        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
+            out.println("kafka      " + kafka.bootstrapServers() + " (KRaft, single node)");
+            Map<String, String> env = new HashMap<>(System.getenv());
+            env.put("PIPELINE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+            env.putIfAbsent("PIPELINE_WORKER_HTTP_PORT", "0");
+            Simulator sim = null;
+            try {
+                PipelineConfig cfg;
+                if (config == null) {
+                    sim = Simulator.start(SimulatorConfig.localDefault());
+                    for (String r : sim.regions()) {
+                        out.println("region     " + r + " " + sim.endpoint(r));
+                    }
+                    env.put(SIM_KEY_ENV, sim.config().apiKeys().get(0));
+                    cfg = ConfigLoader.parse(simulatedConfig(sim), env);
+                } else {
+                    cfg = ConfigLoader.load(config, env);
+                }
+                kafka.createTopic(cfg.kafka().jobsTopic(), PARTITIONS);
+                kafka.createTopic(cfg.kafka().resultsTopic(), PARTITIONS);
+                kafka.createTopic(cfg.kafka().dlqTopic(), 1);
+                try (Worker worker = Worker.start(cfg, env)) {
+                    out.println("worker     admin http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
+                            + "/metrics");
+                    long t0 = System.nanoTime();
+                    SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output,
+                            kafka.bootstrapServers(), cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout,
+                            System.err);
+                    double elapsed = (System.nanoTime() - t0) / 1e9;
+                    printSummary(out, summary, elapsed, sim, cfg, worker);
+                }
+            } catch (ConfigException e) {
+                out.println("config error: " + e.getMessage());
+                return 2;
+            } finally {
+                if (sim != null) {
+                    sim.close();
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** A worker config for the simulated regions: pool gpt-4o-mini, tasks sentiment and translate. */
+    static String simulatedConfig(Simulator sim) {
+        StringBuilder y = new StringBuilder();
+        y.append("worker:\n  time-scale: ").append(sim.config().timeScale()).append('\n');
+        y.append("models:\n  gpt-4o-mini:\n    encoding: o200k_base\n    context-window: 128000\n");
+        y.append("    deployments:\n");
+        for (String r : sim.regions()) {
+            var region = sim.config().region(r);
+            for (var d : region.deployments()) {
+                y.append("      - {region: ").append(r).append(", endpoint: \"").append(sim.endpoint(r))
+                        .append("\", deployment: ").append(d.name()).append(", api-key-env: ").append(SIM_KEY_ENV)
+                        .append(", tpm: ").append(d.tpm()).append(", rpm: ").append(d.rpm())
+                        .append(", priority: 1}\n");
+            }
+        }
+        y.append("""
+                tasks:
+                  sentiment:
+                    system: "Classify the sentiment of the user's product review as positive, negative or neutral. Reply with one word."
+                    max-tokens: 5
+                    temperature: 0
+                    batchable: true
+                  translate:
+                    system: "Translate the user's text to English. Reply with the translation only."
+                    max-tokens: 200
+                    temperature: 0
+                    batchable: true
+                """);
+        return y.toString();
+    }
+
+    private static void printSummary(PrintStream out, SubmitCommand.Summary s, double elapsed, Simulator sim,
+            PipelineConfig cfg, Worker worker) {
+        out.println();
+        out.println("== summary ==");
+        long results = s.resultsByStatus().values().stream().mapToLong(Long::longValue).sum();
+        out.printf(Locale.ROOT, "jobs       %d lines submitted (%d not valid jobs), %d results in %.1f s (%.1f jobs/s)%n",
+                s.submitted(), s.invalidLines(), results, elapsed, results / Math.max(elapsed, 1e-9));
+        StringBuilder statuses = new StringBuilder();
+        s.resultsByStatus().forEach((k, v) -> statuses.append(k.wire()).append('=').append(v).append(' '));
+        out.println("by status  " + statuses.toString().trim());
+        long summedTpm = 0;
+        long admitted = 0;
+        if (sim != null) {
+            out.printf(Locale.ROOT, "%-14s %9s %9s %7s %12s %9s %14s %14s%n", "region", "tpm", "requests", "429s",
+                    "admitted_tok", "5xx", "max_tok_60s", "max_req_10s");
+            for (String r : sim.regions()) {
+                RegionStats rs = sim.stats(r);
+                for (DeploymentStats d : rs.deployments().values()) {
+                    summedTpm += d.tpm();
+                    admitted += d.admittedTokens();
+                    long errors5xx = d.errorsByStatus().entrySet().stream().filter(e -> e.getKey() >= 500)
+                            .mapToLong(Map.Entry::getValue).sum();
+                    out.printf(Locale.ROOT, "%-14s %9d %9d %7d %12d %9d %14s %14s%n", r, d.tpm(), d.requests(),
+                            d.rateLimited(), d.admittedTokens(), errors5xx, d.maxTokensIn60s() + "/" + d.tpm(),
+                            d.maxRequestsIn10s() + "/" + ((d.rpm() + 5) / 6));
+                }
+            }
+        } else {
+            for (ModelPool p : cfg.models().values()) {
+                for (DeploymentConfig d : p.deployments()) {
+                    summedTpm += d.tpm();
+                }
+            }
+            admitted = worker.metrics().total("llm_admitted_tokens_total");
+            out.println("regions    " + worker.metrics().family("llm_calls_total"));
+        }
+        double minutes = elapsed * cfg.worker().timeScale() / 60.0;
+        out.printf(Locale.ROOT, "quota      admitted %.0f tokens/min against a summed TPM of %d (%.1f%%)%n",
+                admitted / Math.max(minutes, 1e-9), summedTpm, 100.0 * admitted / Math.max(minutes, 1e-9) / summedTpm);
+    }
+}

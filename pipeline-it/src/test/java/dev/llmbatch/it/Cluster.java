@@ -1,0 +1,180 @@
+package dev.llmbatch.it;
+
+import dev.llmbatch.core.config.ConfigLoader;
+import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.core.result.JobResult;
+import dev.llmbatch.core.result.ResultCodec;
+import dev.llmbatch.kafka.embedded.EmbeddedKafka;
+import dev.llmbatch.simulator.Simulator;
+import dev.llmbatch.worker.Worker;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Predicate;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Test fixture: one real KRaft broker (its own JVM process) shared by a test class, fresh topics per test, a worker
+ * built from YAML pointed at a running {@link Simulator}, and read_committed readers for results and the DLQ.
+ */
+final class Cluster implements AutoCloseable {
+    static final String KEY_ENV = "IT_SIM_KEY";
+    final EmbeddedKafka kafka;
+
+    Cluster() {
+        this.kafka = EmbeddedKafka.start();
+    }
+
+    /** Fresh topic names for one test, created with {@code partitions} partitions. */
+    Topics topics(int partitions) {
+        String p = "it-" + UUID.randomUUID().toString().substring(0, 8);
+        Topics t = new Topics(p + ".jobs", p + ".results", p + ".dlq", p + "-group");
+        kafka.createTopic(t.jobs, partitions);
+        kafka.createTopic(t.results, partitions);
+        kafka.createTopic(t.dlq, 1);
+        return t;
+    }
+
+    record Topics(String jobs, String results, String dlq, String group) {
+    }
+
+    /**
+     * A worker config for {@code sim}'s regions (every deployment in priority 1 unless {@code priorities} says
+     * otherwise) plus extra YAML for the worker section.
+     */
+    static String workerYaml(Simulator sim, Topics t, double timeScale, String workerExtra) {
+        StringBuilder y = new StringBuilder();
+        y.append("kafka: {bootstrap: BOOT, jobs-topic: ").append(t.jobs).append(", results-topic: ").append(t.results)
+                .append(", dlq-topic: ").append(t.dlq).append(", group: ").append(t.group).append("}\n");
+        y.append("worker:\n  time-scale: ").append(timeScale).append("\n  http: {host: 127.0.0.1, port: 0}\n");
+        if (workerExtra != null) {
+            workerExtra.lines().forEach(l -> y.append("  ").append(l).append('\n'));
+        }
+        y.append("models:\n  gpt-4o-mini:\n    encoding: o200k_base\n    context-window: 128000\n"
+                + "    max-request-tokens: 1024\n    deployments:\n");
+        for (String r : sim.regions()) {
+            for (var d : sim.config().region(r).deployments()) {
+                y.append("      - {region: ").append(r).append(", endpoint: \"").append(sim.endpoint(r))
+                        .append("\", deployment: ").append(d.name()).append(", api-key-env: ").append(KEY_ENV)
+                        .append(", tpm: ").append(d.tpm()).append(", rpm: ").append(d.rpm()).append("}\n");
+            }
+        }
+        y.append("""
+                tasks:
+                  sentiment: {system: "Classify the sentiment of the review as positive, negative or neutral.", max-tokens: 5, batchable: true}
+                  translate: {system: "Translate the user's text to English.", max-tokens: 100, batchable: true}
+                """);
+        return y.toString();
+    }
+
+    Worker startWorker(String yaml, Simulator sim) {
+        PipelineConfig cfg = ConfigLoader.parse(yaml.replace("BOOT", kafka.bootstrapServers()),
+                Map.of(KEY_ENV, sim.config().apiKeys().get(0)));
+        return Worker.start(cfg, Map.of(KEY_ENV, sim.config().apiKeys().get(0)));
+    }
+
+    /** Produces records (key may be null) and waits until the broker has them all. */
+    void produce(String topic, List<Map.Entry<String, byte[]>> records) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(p, new ByteArraySerializer(),
+                new ByteArraySerializer())) {
+            for (Map.Entry<String, byte[]> r : records) {
+                producer.send(new ProducerRecord<>(topic,
+                        r.getKey() == null ? null : r.getKey().getBytes(StandardCharsets.UTF_8), r.getValue()));
+            }
+            producer.flush();
+        }
+    }
+
+    /** Everything on {@code topic} visible to a read_committed consumer, from the beginning to the end. */
+    List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
+        try (KafkaConsumer<byte[], byte[]> c = readCommitted()) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo pi : c.partitionsFor(topic)) {
+                tps.add(new TopicPartition(topic, pi.partition()));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            Map<TopicPartition, Long> end = c.endOffsets(tps);
+            List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+            while (tps.stream().anyMatch(tp -> c.position(tp) < end.get(tp))) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("could not read " + topic + " to its end offsets " + end);
+                }
+                c.poll(Duration.ofMillis(100)).forEach(out::add);
+            }
+            return out;
+        }
+    }
+
+    /** Polls results until {@code done} holds for the id -> results map, or the timeout passes. */
+    Map<String, List<JobResult>> awaitResults(String topic, Predicate<Map<String, List<JobResult>>> done,
+            Duration timeout) {
+        Map<String, List<JobResult>> byId = new HashMap<>();
+        try (KafkaConsumer<byte[], byte[]> c = readCommitted()) {
+            List<TopicPartition> tps = new ArrayList<>();
+            for (PartitionInfo pi : c.partitionsFor(topic)) {
+                tps.add(new TopicPartition(topic, pi.partition()));
+            }
+            c.assign(tps);
+            c.seekToBeginning(tps);
+            long deadline = System.nanoTime() + timeout.toNanos();
+            while (!done.test(byId)) {
+                if (System.nanoTime() > deadline) {
+                    throw new AssertionError("timed out after " + timeout + " with " + byId.size() + " ids");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
+                    JobResult jr = ResultCodec.decode(r.value());
+                    byId.computeIfAbsent(jr.id(), k -> new ArrayList<>()).add(jr);
+                }
+            }
+        }
+        return byId;
+    }
+
+    static Predicate<Map<String, List<JobResult>>> allOf(Set<String> ids) {
+        return m -> m.keySet().containsAll(ids);
+    }
+
+    /** Every result on the topic by id, after the worker has stopped (so nothing is left uncommitted). */
+    Map<String, List<JobResult>> allResults(String topic) {
+        Map<String, List<JobResult>> byId = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+            JobResult jr = ResultCodec.decode(r.value());
+            byId.computeIfAbsent(jr.id(), k -> new ArrayList<>()).add(jr);
+        }
+        return byId;
+    }
+
+    private KafkaConsumer<byte[], byte[]> readCommitted() {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    @Override
+    public void close() {
+        kafka.close();
+    }
+}
