@@ -14,6 +14,11 @@ public final class WorkerCommand {
     private WorkerCommand() {
     }
 
+    /** Runs a worker as its own process (what bin/pipeline worker does). */
+    public static void main(String[] args) throws InterruptedException {
+        System.exit(run(args, System.out));
+    }
+
     public static int run(String[] args, PrintStream out) throws InterruptedException {
         Path config = null;
         for (int i = 0; i < args.length; i++) {

@@ -353,6 +353,7 @@ public final class KafkaLoop implements Runnable {
 
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            LOG.info("assigned {} partition(s) of {}", partitions.size(), settings.jobsTopic());
             if (paused) {
                 consumer.pause(partitions);
             }
