@@ -1,0 +1,263 @@
+package dev.llmbatch.producer;
+
+import dev.llmbatch.core.time.Ticker;
+import java.io.PrintStream;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+
+/**
+ * {@code pipeline status}: how far the workers' consumer group is behind on the jobs topic and when it will catch up.
+ *
+ * <pre>
+ * pipeline status [--bootstrap localhost:9092] [--group llm-workers] [--topic llm.jobs] [--interval 5s] [--watch]
+ * </pre>
+ *
+ * <p>Prints, per partition, the group's committed offset, the end offset (read_committed) and the lag; the total
+ * backlog in jobs; an <em>estimate</em> of the backlog in quota tokens (from up to {@value #SAMPLE_SIZE} sampled
+ * unconsumed jobs, see {@link Snapshot#backlogTokens()}); the completion rate measured from two readings of the
+ * committed offsets {@code --interval} apart; and the ETA (backlog / rate, "unknown" when the rate is 0).
+ * {@code --watch} repeats every interval until interrupted (Ctrl-C). Reads only: it joins no group and commits
+ * nothing. Exit code 0, 1 for an unknown group or topic or an unreachable cluster, 2 on bad usage.
+ *
+ * <p>Stateless; each call works on its own.
+ */
+public final class StatusCommand {
+    /** Most unconsumed records read to estimate tokens per job. */
+    public static final int SAMPLE_SIZE = 200;
+    static final String DEFAULT_GROUP = "llm-workers";
+    static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
+    static final Duration SAMPLE_BUDGET = Duration.ofSeconds(5);
+    static final String USAGE = """
+            usage: pipeline status [--bootstrap localhost:9092] [--group llm-workers] [--topic llm.jobs]
+                                   [--interval 5s] [--watch]
+              --bootstrap   Kafka bootstrap servers (default localhost:9092)
+              --group       the workers' consumer group (default llm-workers)
+              --topic       jobs topic (default llm.jobs)
+              --interval    time between the two offset readings that give the rate (default 5s)
+              --watch       print a new status every interval until Ctrl-C""";
+
+    private static final Set<String> VALUE_FLAGS = Set.of("--bootstrap", "--group", "--topic", "--interval");
+    private static final Set<String> BOOLEAN_FLAGS = Set.of("--watch", "--help");
+
+    private StatusCommand() {
+    }
+
+    /**
+     * One partition's position. Immutable.
+     *
+     * @param committed the group's committed offset; empty when it has committed none for this partition (then the
+     *                  lag counts from the log start)
+     * @param end       the end offset a read_committed consumer sees
+     * @param lag       records not consumed yet
+     */
+    public record PartitionLag(int partition, OptionalLong committed, long end, long lag) {
+        public PartitionLag {
+            Objects.requireNonNull(committed, "committed");
+        }
+    }
+
+    /**
+     * A status reading. Immutable.
+     *
+     * @param groupState    the group's state as the broker reports it (Stable, Empty, ...)
+     * @param partitions    per partition, in partition order
+     * @param backlogJobs   sum of the lags
+     * @param sampledJobs   unconsumed records read to estimate tokens
+     * @param backlogTokens an estimate: mean estimated quota tokens of the sampled records x backlog; each job counts
+     *                      {@code ceil(code points/4) + 1 + max_tokens (16 if absent)}, a task job
+     *                      {@code input + 60} code points for its instruction, a record that is not a valid job 0.
+     *                      Empty when there is a backlog but nothing could be sampled
+     * @param jobsPerSecond committed-offset progress over {@code interval}
+     * @param interval      time between the two readings
+     * @param eta           backlog / rate; empty (unknown) when the rate is 0
+     */
+    public record Snapshot(String group, String groupState, String topic, List<PartitionLag> partitions,
+            long backlogJobs, int sampledJobs, OptionalLong backlogTokens, double jobsPerSecond, Duration interval,
+            Optional<Duration> eta) {
+
+        public Snapshot {
+            partitions = List.copyOf(partitions);
+        }
+
+        /** Mean estimated tokens of the sampled jobs; empty when none were sampled. */
+        public OptionalDouble meanTokensPerJob() {
+            return sampledJobs == 0 || backlogTokens.isEmpty() || backlogJobs == 0 ? OptionalDouble.empty()
+                    : OptionalDouble.of((double) backlogTokens.getAsLong() / backlogJobs);
+        }
+
+        /** The text {@code pipeline status} prints: a lag table and the backlog, rate and ETA lines. */
+        public String format() {
+            StringJoiner text = new StringJoiner(System.lineSeparator());
+            text.add(String.format(Locale.ROOT, "group %s (%s), topic %s", group, groupState, topic));
+            text.add(String.format(Locale.ROOT, "%10s %14s %14s %12s", "partition", "committed", "end", "lag"));
+            for (PartitionLag p : partitions) {
+                text.add(String.format(Locale.ROOT, "%10d %14s %14d %12d", p.partition(),
+                        p.committed().isPresent() ? Long.toString(p.committed().getAsLong()) : "-", p.end(),
+                        p.lag()));
+            }
+            text.add(String.format(Locale.ROOT, "%10s %14s %14s %12d", "total", "", "", backlogJobs));
+            String tokens;
+            if (backlogTokens.isEmpty()) {
+                tokens = "tokens unknown (no unconsumed job could be read)";
+            } else if (backlogJobs == 0) {
+                tokens = "0 tokens";
+            } else {
+                tokens = String.format(Locale.ROOT, "~%,d tokens (estimate: %.1f tokens/job over %d sampled jobs)",
+                        backlogTokens.getAsLong(), meanTokensPerJob().orElse(0), sampledJobs);
+            }
+            text.add(String.format(Locale.ROOT, "backlog: %,d jobs, %s", backlogJobs, tokens));
+            text.add(String.format(Locale.ROOT, "rate:    %s (committed offsets over %s)",
+                    Durations.formatRate(jobsPerSecond), Durations.formatElapsed(interval)));
+            text.add("ETA:     " + (eta.isPresent() ? Durations.format(eta.get())
+                    : "unknown (no progress in the last " + Durations.formatElapsed(interval) + ")"));
+            return text.toString();
+        }
+    }
+
+    /**
+     * Runs the command, printing to {@code out}.
+     *
+     * @return 0 on success, 1 when the group or topic is unknown or the cluster cannot be reached, 2 on bad usage
+     */
+    public static int run(String[] args, PrintStream out) {
+        Args a;
+        Duration interval;
+        try {
+            a = Args.parse(args, "status", VALUE_FLAGS, BOOLEAN_FLAGS);
+            if (a.has("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+            interval = a.duration("--interval", DEFAULT_INTERVAL);
+        } catch (UsageException e) {
+            out.println("status: " + e.getMessage());
+            out.println(USAGE);
+            return 2;
+        }
+        String bootstrap = a.get("--bootstrap", SubmitCommand.DEFAULT_BOOTSTRAP);
+        String group = a.get("--group", DEFAULT_GROUP);
+        String topic = a.get("--topic", JobSubmitter.DEFAULT_TOPIC);
+        boolean watch = a.has("--watch");
+        CountDownLatch stop = new CountDownLatch(1);
+        Thread hook = new Thread(stop::countDown, "status-stop");
+        if (watch) {
+            Runtime.getRuntime().addShutdownHook(hook);
+        }
+        boolean clear = watch && System.console() != null;
+        try (StatusProbe probe = new StatusProbe(bootstrap, Ticker.system())) {
+            StatusProbe.Offsets previous = probe.read(group, topic);
+            do {
+                Optional<Sampled> next = next(probe, group, topic, previous, interval, stop);
+                if (next.isEmpty()) {
+                    break;
+                }
+                if (clear) {
+                    out.print("\033[H\033[2J");
+                } else if (watch) {
+                    out.println();
+                }
+                out.println(next.get().snapshot().format());
+                out.flush();
+                previous = next.get().after();
+            } while (watch);
+            return 0;
+        } catch (GroupIdNotFoundException | UnknownTopicOrPartitionException e) {
+            out.println("status: " + e.getMessage());
+            return 1;
+        } catch (KafkaException e) {
+            out.println("status: Kafka at " + bootstrap + ": " + e.getMessage());
+            return 1;
+        } finally {
+            if (watch) {
+                try {
+                    Runtime.getRuntime().removeShutdownHook(hook);
+                } catch (IllegalStateException alreadyShuttingDown) {
+                    // Ctrl-C: the hook is running, which is what ended the loop.
+                }
+            }
+        }
+    }
+
+    /**
+     * Takes a status reading: offsets, a token sample, and offsets again {@code interval} later.
+     *
+     * @throws GroupIdNotFoundException         if the cluster does not know the group
+     * @throws UnknownTopicOrPartitionException if the topic does not exist
+     * @throws KafkaException                   if the cluster cannot be reached
+     * @throws org.apache.kafka.common.errors.InterruptException if interrupted while waiting for the interval
+     */
+    public static Snapshot snapshot(String bootstrap, String group, String topic, Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("interval must be positive, got " + interval);
+        }
+        try (StatusProbe probe = new StatusProbe(bootstrap, Ticker.system())) {
+            StatusProbe.Offsets before = probe.read(group, topic);
+            return next(probe, group, topic, before, interval, new CountDownLatch(1))
+                    .orElseThrow(() -> new org.apache.kafka.common.errors.InterruptException("interrupted"))
+                    .snapshot();
+        }
+    }
+
+    private record Sampled(Snapshot snapshot, StatusProbe.Offsets after) {
+    }
+
+    /** Samples tokens, waits out the rest of the interval, reads again; empty when stopped while waiting. */
+    private static Optional<Sampled> next(StatusProbe probe, String group, String topic, StatusProbe.Offsets before,
+            Duration interval, CountDownLatch stop) {
+        StatusProbe.TokenSample sample = probe.sample(topic, before, SAMPLE_SIZE, SAMPLE_BUDGET);
+        long remaining = before.atNanos() + interval.toNanos() - Ticker.system().nanos();
+        try {
+            if (remaining > 0 && stop.await(remaining, TimeUnit.NANOSECONDS)) {
+                return Optional.empty();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Optional.empty();
+        }
+        StatusProbe.Offsets after = probe.read(group, topic);
+        return Optional.of(new Sampled(compute(group, topic, before, after, sample), after));
+    }
+
+    /** The pure part: lag, backlog, token estimate, rate and ETA from two readings and a sample. */
+    static Snapshot compute(String group, String topic, StatusProbe.Offsets before, StatusProbe.Offsets after,
+            StatusProbe.TokenSample sample) {
+        List<PartitionLag> partitions = new ArrayList<>();
+        long backlog = 0;
+        long progressed = 0;
+        for (int p : after.end().keySet()) {
+            Long committed = after.committed().get(p);
+            long lag = after.lag(p);
+            partitions.add(new PartitionLag(p, committed == null ? OptionalLong.empty() : OptionalLong.of(committed),
+                    after.end().get(p), lag));
+            backlog += lag;
+            if (before.end().containsKey(p)) {
+                progressed += after.position(p) - before.position(p);
+            }
+        }
+        Duration elapsed = Duration.ofNanos(after.atNanos() - before.atNanos());
+        double rate = Durations.rate(Math.max(0, progressed), elapsed);
+        OptionalLong tokens;
+        if (backlog == 0) {
+            tokens = OptionalLong.of(0);
+        } else if (sample.jobs() == 0) {
+            tokens = OptionalLong.empty();
+        } else {
+            tokens = OptionalLong.of(Math.round((double) sample.tokens() / sample.jobs() * backlog));
+        }
+        return new Snapshot(group, after.groupState(), topic, partitions, backlog, sample.jobs(), tokens, rate,
+                elapsed, Durations.eta(backlog, rate));
+    }
+}

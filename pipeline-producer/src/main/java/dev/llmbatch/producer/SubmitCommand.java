@@ -1,0 +1,252 @@
+package dev.llmbatch.producer;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.llmbatch.core.json.Json;
+import dev.llmbatch.core.result.JobResult;
+import dev.llmbatch.core.result.ResultCodec;
+import dev.llmbatch.core.result.Status;
+import dev.llmbatch.core.time.Ticker;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.StringJoiner;
+import java.util.function.Consumer;
+import org.apache.kafka.common.KafkaException;
+
+/**
+ * {@code pipeline submit}: streams a JSONL file of jobs to the jobs topic and, with {@code --wait}, collects one
+ * result per job into a JSONL file (or standard output) while showing progress.
+ *
+ * <pre>
+ * pipeline submit --input jobs.jsonl [--bootstrap localhost:9092] [--topic llm.jobs]
+ *                 [--results-topic llm.results] [--output results.jsonl] [--wait] [--timeout 30m]
+ * </pre>
+ *
+ * <p>Every non-blank line is sent as written, keyed by its string {@code id} when it has one; the worker validates,
+ * so a line that is not a valid job is reported (line numbers of the first ten) but still sent. With {@code --wait},
+ * results are awaited for each id that will get one: valid jobs, and invalid ones with a usable id (they come back
+ * {@code rejected}); a line without a usable id only reaches the DLQ. Exit code 0 when everything was sent (and,
+ * with {@code --wait}, every result arrived), 1 on a timeout or a send or Kafka error, 2 on bad usage.
+ *
+ * <p>Stateless; each call works on its own. Not meant to be called concurrently with the same output file.
+ */
+public final class SubmitCommand {
+    static final String USAGE = """
+            usage: pipeline submit --input jobs.jsonl [--bootstrap localhost:9092] [--topic llm.jobs]
+                                   [--results-topic llm.results] [--output results.jsonl] [--wait] [--timeout 30m]
+              --input           JSONL file of jobs, one per line (required)
+              --bootstrap       Kafka bootstrap servers (default localhost:9092)
+              --topic           jobs topic (default llm.jobs)
+              --results-topic   results topic followed with --wait (default llm.results)
+              --wait            wait for one result per job and write them as JSONL
+              --output          file for the results (default: standard output); needs --wait
+              --timeout         how long to wait for results after the last line was sent (default 30m)""";
+    static final String DEFAULT_BOOTSTRAP = "localhost:9092";
+    static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
+
+    private static final Set<String> VALUE_FLAGS = Set.of("--input", "--bootstrap", "--topic", "--results-topic",
+            "--output", "--timeout");
+    private static final Set<String> BOOLEAN_FLAGS = Set.of("--wait", "--help");
+
+    private SubmitCommand() {
+    }
+
+    /**
+     * What a submission did. {@code resultsByStatus} counts the results received per status (empty without waiting);
+     * {@code elapsed} runs from the first line read to the last result received (or the last line acknowledged).
+     * Immutable.
+     *
+     * @param submitted       lines the broker acknowledged
+     * @param invalidLines    lines that are not valid jobs (sent anyway)
+     * @param notSent         lines that could not be sent
+     * @param awaited         distinct ids whose result was awaited (0 without waiting)
+     * @param resultsByStatus results received, per status
+     * @param elapsed         wall time of the whole run
+     */
+    public record Summary(long submitted, long invalidLines, long notSent, long awaited,
+            Map<Status, Long> resultsByStatus, Duration elapsed) {
+
+        public Summary {
+            EnumMap<Status, Long> copy = new EnumMap<>(Status.class);
+            copy.putAll(resultsByStatus);
+            resultsByStatus = Collections.unmodifiableMap(copy);
+            Objects.requireNonNull(elapsed, "elapsed");
+        }
+
+        /** Results received, all statuses together. */
+        public long results() {
+            return resultsByStatus.values().stream().mapToLong(Long::longValue).sum();
+        }
+
+        /** Results per second when results were awaited, else acknowledged lines per second. */
+        public double jobsPerSecond() {
+            return Durations.rate(awaited > 0 ? results() : submitted, elapsed);
+        }
+
+        /** The summary as printed at the end of {@code pipeline submit}, several lines, no trailing newline. */
+        public String format() {
+            StringJoiner text = new StringJoiner(System.lineSeparator());
+            text.add(String.format(Locale.ROOT, "submitted: %d lines (%d not valid jobs%s)", submitted,
+                    invalidLines, notSent > 0 ? ", " + notSent + " not sent" : ""));
+            if (awaited > 0) {
+                StringJoiner statuses = new StringJoiner(", ");
+                for (Status s : Status.values()) {
+                    statuses.add(s.wire() + " " + resultsByStatus.getOrDefault(s, 0L));
+                }
+                text.add(String.format(Locale.ROOT, "results:   %d of %d (%s)", results(), awaited, statuses));
+            }
+            text.add(String.format(Locale.ROOT, "elapsed:   %s, %s", Durations.formatElapsed(elapsed),
+                    Durations.formatRate(jobsPerSecond())));
+            return text.toString();
+        }
+    }
+
+    /** Runs the command with diagnostics on {@code out}, or on standard error while results go to {@code out}. */
+    public static int run(String[] args, PrintStream out) {
+        return run(args, out, System.err);
+    }
+
+    /**
+     * Runs the command. Usage errors, the report, progress and the summary go to {@code out}; when results are
+     * written to {@code out} (no {@code --output}), everything but the results goes to {@code err} instead, so the
+     * output stays valid JSONL.
+     *
+     * @return 0 on success, 1 on timeout or send/Kafka failure, 2 on bad usage
+     */
+    public static int run(String[] args, PrintStream out, PrintStream err) {
+        Args a;
+        Submission.Options options;
+        Path output;
+        try {
+            a = Args.parse(args, "submit", VALUE_FLAGS, BOOLEAN_FLAGS);
+            if (a.has("--help")) {
+                out.println(USAGE);
+                return 0;
+            }
+            options = options(a);
+            output = a.has("--output") ? Path.of(a.get("--output", null)) : null;
+            if (output != null && !a.has("--wait")) {
+                throw new UsageException("flag --output needs --wait (results are only collected while waiting)");
+            }
+        } catch (UsageException e) {
+            out.println("submit: " + e.getMessage());
+            out.println(USAGE);
+            return 2;
+        }
+        boolean resultsToOut = options.await() && output == null;
+        PrintStream report = resultsToOut ? err : out;
+        BufferedWriter writer = null;
+        try {
+            if (output != null) {
+                try {
+                    writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
+                } catch (IOException e) {
+                    out.println("submit: --output: cannot write " + output + ": " + e.getMessage());
+                    return 2;
+                }
+            }
+            Consumer<JobResult> sink = writer != null ? writerSink(writer) : resultsToOut ? streamSink(out) : r -> {
+            };
+            Submission.Outcome outcome = new Submission(options, report, sink, System.console() != null,
+                    Ticker.system()).run();
+            if (outcome.sendError() != null) {
+                report.println("submit: " + outcome.sendError());
+            }
+            if (outcome.timedOut() != null) {
+                report.println("submit: " + outcome.timedOut().getMessage());
+            }
+            report.println(outcome.summary().format());
+            return outcome.complete() ? 0 : 1;
+        } catch (IOException | UncheckedIOException e) {
+            report.println("submit: " + e);
+            return 1;
+        } catch (KafkaException | IllegalStateException e) {
+            report.println("submit: Kafka at " + options.bootstrap() + ": " + e.getMessage());
+            return 1;
+        } finally {
+            if (writer != null) {
+                try {
+                    writer.close();
+                } catch (IOException e) {
+                    report.println("submit: cannot finish " + output + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+
+    /**
+     * Submits every line of {@code input} and waits for all results; used by {@code pipeline local}. Writes the
+     * submission report and progress (but not the final summary, see {@link Summary#format()}) to
+     * {@code progressOut}.
+     *
+     * @param output where to write the results as JSONL, or null to only count them
+     * @throws ResultTimeoutException if some results did not arrive within {@code timeout} after the last line was
+     *                                sent
+     * @throws IOException            if {@code input} cannot be read or {@code output} written
+     * @throws KafkaException         if sending failed
+     */
+    public static Summary submitAndWait(Path input, Path output, String bootstrap, String jobsTopic,
+            String resultsTopic, Duration timeout, PrintStream progressOut) throws IOException {
+        Submission.Options options = new Submission.Options(input, bootstrap, jobsTopic, resultsTopic, true, timeout);
+        try (BufferedWriter writer = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
+            Consumer<JobResult> sink = writer == null ? r -> { } : writerSink(writer);
+            Submission.Outcome outcome = new Submission(options, progressOut, sink, System.console() != null,
+                    Ticker.system()).run();
+            if (outcome.sendError() != null) {
+                throw new KafkaException(outcome.sendError());
+            }
+            if (outcome.timedOut() != null) {
+                throw outcome.timedOut();
+            }
+            return outcome.summary();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        }
+    }
+
+    static Submission.Options options(Args a) throws UsageException {
+        Path input = Path.of(a.required("--input"));
+        if (!Files.isRegularFile(input)) {
+            throw new UsageException("--input: no such file: " + input);
+        }
+        if (!Files.isReadable(input)) {
+            throw new UsageException("--input: cannot read " + input);
+        }
+        return new Submission.Options(input, a.get("--bootstrap", DEFAULT_BOOTSTRAP),
+                a.get("--topic", JobSubmitter.DEFAULT_TOPIC), a.get("--results-topic", ResultFollower.DEFAULT_TOPIC),
+                a.has("--wait"), a.duration("--timeout", DEFAULT_TIMEOUT));
+    }
+
+    static String jsonLine(JobResult r) {
+        try {
+            return Json.mapper().writeValueAsString(ResultCodec.toJson(r)) + "\n";
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot encode result " + r.id(), e);
+        }
+    }
+
+    private static Consumer<JobResult> writerSink(BufferedWriter writer) {
+        return r -> {
+            try {
+                writer.write(jsonLine(r));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        };
+    }
+
+    private static Consumer<JobResult> streamSink(PrintStream out) {
+        return r -> out.print(jsonLine(r));
+    }
+}
