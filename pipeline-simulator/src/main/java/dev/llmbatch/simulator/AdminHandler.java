@@ -1,0 +1,93 @@
+package dev.llmbatch.simulator;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.RoutingContext;
+import java.io.IOException;
+
+/**
+ * The simulator's own endpoints on each region port: {@code GET /sim/stats}, {@code POST /sim/admin/quota}
+ * ({@code {"deployment":..,"tpm":..,"rpm":..}}; deployment may be omitted when the region has one, a missing tpm or
+ * rpm keeps its value) and {@code POST /sim/admin/faults} (a {@link FaultSpec} in its YAML key names, {@code {}} for
+ * none). Bad input gets 400 {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
+ */
+final class AdminHandler {
+    private final Region region;
+    private final ObjectMapper json = new ObjectMapper();
+
+    AdminHandler(Region region) {
+        this.region = region;
+    }
+
+    void stats(RoutingContext rc) {
+        ok(rc.response(), StatsJson.toJson(region.snapshot()));
+    }
+
+    void quota(RoutingContext rc) {
+        JsonObject body;
+        try {
+            body = rc.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        if (body == null) {
+            bad(rc.response(), "body must be a JSON object {\"deployment\":..,\"tpm\":..,\"rpm\":..}");
+            return;
+        }
+        String deployment = body.getValue("deployment") instanceof String s ? s : region.soleDeployment();
+        DeploymentState d = region.deployment(deployment);
+        if (d == null) {
+            bad(rc.response(), "deployment must name one of the region's deployments, got " + deployment);
+            return;
+        }
+        Long tpm = positiveLong(body, "tpm", d.limiter.tpm());
+        Long rpm = positiveLong(body, "rpm", d.limiter.rpm());
+        if (tpm == null || rpm == null) {
+            bad(rc.response(), (tpm == null ? "tpm" : "rpm") + " must be an integer > 0");
+            return;
+        }
+        region.setQuota(d.config.name(), tpm, rpm);
+        ok(rc.response(), new JsonObject().put("deployment", d.config.name()).put("tpm", tpm).put("rpm", rpm));
+    }
+
+    void faults(RoutingContext rc) {
+        FaultSpec spec;
+        try {
+            JsonNode node = json.readTree(rc.body().length() == 0 ? "{}" : rc.body().asString());
+            spec = ConfigParser.faultSpec(node, "");
+        } catch (IOException e) {
+            bad(rc.response(), "body must be a JSON object of fault keys");
+            return;
+        } catch (SimulatorConfigException e) {
+            bad(rc.response(), e.getMessage());
+            return;
+        }
+        region.setFaults(spec);
+        ok(rc.response(), new JsonObject().put("p-500", spec.p500()).put("p-503", spec.p503())
+                .put("p-408", spec.p408()).put("p-hang", spec.pHang()).put("p-reset", spec.pReset())
+                .put("latency-multiplier", spec.latencyMultiplier()));
+    }
+
+    private static Long positiveLong(JsonObject body, String key, long current) {
+        Object v = body.getValue(key);
+        if (v == null) {
+            return current;
+        }
+        if ((v instanceof Integer || v instanceof Long) && ((Number) v).longValue() > 0) {
+            return ((Number) v).longValue();
+        }
+        return null;
+    }
+
+    private static void ok(HttpServerResponse resp, JsonObject body) {
+        resp.putHeader("content-type", "application/json").end(body.encode());
+    }
+
+    private static void bad(HttpServerResponse resp, String message) {
+        resp.setStatusCode(400).putHeader("content-type", "application/json")
+                .end(new JsonObject().put("error", new JsonObject().put("code", "BadAdminRequest")
+                        .put("message", message)).encode());
+    }
+}

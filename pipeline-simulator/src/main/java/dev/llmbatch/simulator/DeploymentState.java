@@ -1,0 +1,61 @@
+package dev.llmbatch.simulator;
+
+import com.knuddels.jtokkit.api.Encoding;
+import dev.llmbatch.simulator.quota.PerSecondSeries;
+import dev.llmbatch.simulator.quota.RateLimiter;
+import dev.llmbatch.simulator.quota.WindowPeak;
+import java.time.Duration;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.regex.Pattern;
+
+/** One deployment's limiter and counters. Confined to its region's event-loop context: no locks. */
+final class DeploymentState {
+    private static final int SERIES_SECONDS = 3600;
+
+    final DeploymentConfig config;
+    final RateLimiter limiter;
+    final Encoding encoding;
+    final Pattern contentFilter;
+    final Pattern outputFilter;
+
+    private final WindowPeak tokenPeak = new WindowPeak(Duration.ofSeconds(60));
+    private final WindowPeak requestPeak = new WindowPeak(Duration.ofSeconds(10));
+    private final PerSecondSeries perSecond = new PerSecondSeries(SERIES_SECONDS);
+    private final Map<Integer, Long> errors = new TreeMap<>();
+    long requests;
+    long accepted;
+    long rateLimitedTokens;
+    long rateLimitedRequests;
+    long rateLimitedShedding;
+    long hangs;
+    long resets;
+    long admittedTokens;
+
+    DeploymentState(DeploymentConfig config, Encoding encoding) {
+        this.config = config;
+        this.limiter = new RateLimiter(config.tpm(), config.rpm(), config.requestWindow1s(), config.rejectOversize());
+        this.encoding = encoding;
+        this.contentFilter = config.contentFilterPattern() == null ? null : Pattern.compile(config.contentFilterPattern());
+        this.outputFilter = config.outputFilterPattern() == null ? null : Pattern.compile(config.outputFilterPattern());
+    }
+
+    void admitted(long now, long second, long cost) {
+        accepted++;
+        admittedTokens += cost;
+        tokenPeak.record(now, cost);
+        requestPeak.record(now, 1);
+        perSecond.add(second, cost);
+    }
+
+    void error(int status) {
+        errors.merge(status, 1L, Long::sum);
+    }
+
+    DeploymentStats snapshot(long second) {
+        return new DeploymentStats(config.name(), config.model(), requests, accepted, rateLimitedTokens,
+                rateLimitedRequests, rateLimitedShedding, errors, hangs, resets, admittedTokens, tokenPeak.peak(),
+                requestPeak.peak(), limiter.tpm(), limiter.rpm(), perSecond.firstSecond(second),
+                perSecond.values(second));
+    }
+}

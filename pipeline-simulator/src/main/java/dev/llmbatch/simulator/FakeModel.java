@@ -1,0 +1,110 @@
+package dev.llmbatch.simulator;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Locale;
+
+/**
+ * The simulator's deterministic stand-in for a chat model: a pure function of the request, so that any test can
+ * compute the exact output the pipeline should deliver for a job, batched or not.
+ *
+ * <h2>The rule</h2>
+ * {@code systemInstruction} is the concatenation of the contents of all {@code system}-role messages joined by
+ * {@code "\n"} ({@code ""} if there are none); {@code lastUserMessage} is the content of the last {@code user}-role
+ * message ({@code ""} if there is none). Then {@link #reply(String, String)} is:
+ * <ol>
+ *   <li>if the system instruction contains {@code "sentiment"} (case-insensitive): one of {@code "positive"},
+ *       {@code "negative"}, {@code "neutral"}, at index
+ *       {@code Integer.remainderUnsigned(fnv1a32(UTF-8 bytes of lastUserMessage), 3)};</li>
+ *   <li>else if it contains {@code "translat"} (case-insensitive): {@code "[translated] "} followed by the user
+ *       message with its Unicode code points in reverse order (surrogate pairs stay intact, so Japanese text and
+ *       emoji survive);</li>
+ *   <li>else {@code "echo: " + lastUserMessage}.</li>
+ * </ol>
+ *
+ * <h2>Tokens and truncation</h2>
+ * Completion tokens = {@code max(1, ceil(codePoints(reply) / 4))}. If that exceeds the request's {@code max_tokens},
+ * the reply is cut to its first {@code max_tokens * 4} code points, completion tokens = {@code max_tokens} and
+ * {@code finish_reason = "length"}; otherwise {@code finish_reason = "stop"}. See {@link #complete(String, String, int)}.
+ *
+ * <p>Stateless and thread-safe.
+ */
+public final class FakeModel {
+    private static final String[] SENTIMENTS = {"positive", "negative", "neutral"};
+    private static final int FNV_OFFSET = 0x811C9DC5;
+    private static final int FNV_PRIME = 0x01000193;
+
+    private FakeModel() {
+    }
+
+    /** The reply for a system instruction and last user message; see the class comment. Nulls count as "". */
+    public static String reply(String systemInstruction, String lastUserMessage) {
+        String system = systemInstruction == null ? "" : systemInstruction.toLowerCase(Locale.ROOT);
+        String user = lastUserMessage == null ? "" : lastUserMessage;
+        if (system.contains("sentiment")) {
+            int h = fnv1a32(user.getBytes(StandardCharsets.UTF_8));
+            return SENTIMENTS[Integer.remainderUnsigned(h, 3)];
+        }
+        if (system.contains("translat")) {
+            return "[translated] " + reverseCodePoints(user);
+        }
+        return "echo: " + user;
+    }
+
+    /** Standard 32-bit FNV-1a (offset basis 0x811C9DC5, prime 0x01000193) of {@code bytes}. */
+    public static int fnv1a32(byte[] bytes) {
+        int h = FNV_OFFSET;
+        for (byte b : bytes) {
+            h ^= b & 0xFF;
+            h *= FNV_PRIME;
+        }
+        return h;
+    }
+
+    /** Completion tokens the simulator reports for {@code text}: {@code max(1, ceil(codePoints / 4))}. */
+    public static int completionTokens(String text) {
+        int cp = text.codePointCount(0, text.length());
+        return Math.max(1, (cp + 3) / 4);
+    }
+
+    /** The completion with no {@code max_tokens} limit: never truncated. */
+    public static Completion complete(String systemInstruction, String lastUserMessage) {
+        String reply = reply(systemInstruction, lastUserMessage);
+        return new Completion(reply, completionTokens(reply), "stop");
+    }
+
+    /**
+     * The completion under a {@code max_tokens} limit (>= 1): truncated to {@code maxTokens * 4} code points with
+     * {@code finish_reason "length"} when the reply needs more tokens than that.
+     */
+    public static Completion complete(String systemInstruction, String lastUserMessage, int maxTokens) {
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
+        }
+        String reply = reply(systemInstruction, lastUserMessage);
+        int tokens = completionTokens(reply);
+        if (tokens <= maxTokens) {
+            return new Completion(reply, tokens, "stop");
+        }
+        int end = reply.offsetByCodePoints(0, maxTokens * 4);
+        return new Completion(reply.substring(0, end), maxTokens, "length");
+    }
+
+    private static String reverseCodePoints(String s) {
+        int[] cps = s.codePoints().toArray();
+        StringBuilder sb = new StringBuilder(s.length());
+        for (int i = cps.length - 1; i >= 0; i--) {
+            sb.appendCodePoint(cps[i]);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * One choice as the simulator returns it.
+     *
+     * @param content the message content (possibly truncated)
+     * @param completionTokens tokens reported in usage for this choice
+     * @param finishReason {@code "stop"} or {@code "length"}
+     */
+    public record Completion(String content, int completionTokens, String finishReason) {
+    }
+}

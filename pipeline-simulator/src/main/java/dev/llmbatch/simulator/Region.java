@@ -1,0 +1,118 @@
+package dev.llmbatch.simulator;
+
+import com.knuddels.jtokkit.api.EncodingRegistry;
+import com.knuddels.jtokkit.api.EncodingType;
+import dev.llmbatch.core.time.Ticker;
+import io.vertx.core.http.HttpServerResponse;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+import java.util.UUID;
+import java.util.regex.Pattern;
+
+/**
+ * One region's mutable state: deployments, counters, seeded randomness, the runtime fault override and the
+ * responses held open by hang faults. Confined to the region's event-loop context; nothing here is locked.
+ */
+final class Region {
+    final RegionConfig config;
+    final SimulatorConfig global;
+    final Ticker clock;
+    final long startNanos;
+    /** Latency, shedding and fault draws, in request order. */
+    final SplittableRandom random;
+    /** Ids only, so that ids do not shift the latency and fault draws. */
+    private final SplittableRandom ids;
+    private final Map<String, DeploymentState> deployments = new LinkedHashMap<>();
+    final Set<HttpServerResponse> hanging = new HashSet<>();
+    final Pattern apiVersions;
+    private FaultSpec faultOverride;
+    long unauthorized;
+    long notRouted;
+
+    Region(RegionConfig config, SimulatorConfig global, Ticker clock, long startNanos, EncodingRegistry encodings) {
+        this.config = config;
+        this.global = global;
+        this.clock = clock;
+        this.startNanos = startNanos;
+        long seed = global.seed() ^ config.name().hashCode();
+        this.random = new SplittableRandom(seed);
+        this.ids = new SplittableRandom(~seed);
+        this.apiVersions = Pattern.compile(global.apiVersionsAccept());
+        for (DeploymentConfig d : config.deployments()) {
+            EncodingType type = EncodingType.fromName(d.encoding()).orElseThrow();
+            deployments.put(d.name(), new DeploymentState(d, encodings.getEncoding(type)));
+        }
+    }
+
+    DeploymentState deployment(String name) {
+        return name == null ? null : deployments.get(name);
+    }
+
+    long now() {
+        return clock.nanos();
+    }
+
+    double simulatedSeconds(long now) {
+        return (now - startNanos) / 1e9;
+    }
+
+    long second(long now) {
+        return Math.max(0, Math.floorDiv(now - startNanos, 1_000_000_000L));
+    }
+
+    /** The runtime override if one was set, else the first configured window covering {@code now}, else none. */
+    FaultSpec faults(long now) {
+        if (faultOverride != null) {
+            return faultOverride;
+        }
+        double s = simulatedSeconds(now);
+        for (FaultWindow w : config.faults()) {
+            if (w.covers(s)) {
+                return w.faults();
+            }
+        }
+        return FaultSpec.none();
+    }
+
+    void setFaults(FaultSpec spec) {
+        this.faultOverride = spec;
+    }
+
+    void setQuota(String deployment, long tpm, long rpm) {
+        DeploymentState d = deployments.get(deployment);
+        if (d == null) {
+            throw new IllegalArgumentException("region " + config.name() + " has no deployment " + deployment);
+        }
+        d.limiter.setLimits(tpm, rpm);
+    }
+
+    /** The only deployment, for admin calls that omit it; null when there are several. */
+    String soleDeployment() {
+        return deployments.size() == 1 ? deployments.keySet().iterator().next() : null;
+    }
+
+    String newRequestId() {
+        return new UUID(ids.nextLong(), ids.nextLong()).toString();
+    }
+
+    String newCompletionId() {
+        String alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+        StringBuilder sb = new StringBuilder("chatcmpl-");
+        for (int i = 0; i < 29; i++) {
+            sb.append(alphabet.charAt(ids.nextInt(alphabet.length())));
+        }
+        return sb.toString();
+    }
+
+    RegionStats snapshot() {
+        long now = now();
+        long second = second(now);
+        Map<String, DeploymentStats> out = new LinkedHashMap<>();
+        deployments.forEach((name, d) -> out.put(name, d.snapshot(second)));
+        return new RegionStats(config.name(), config.displayName(), simulatedSeconds(now), unauthorized, notRouted,
+                hanging.size(), out);
+    }
+}

@@ -1,0 +1,11 @@
+/**
+ * An Azure-OpenAI-compatible region simulator for tests, benchmarks and {@code bin/pipeline local}.
+ *
+ * <p>Public API: {@link dev.llmbatch.simulator.SimulatorConfig} (YAML, validated with messages naming the key),
+ * {@link dev.llmbatch.simulator.Simulator} (start, ports, stats, runtime quota and fault changes),
+ * {@link dev.llmbatch.simulator.RegionStats} / {@link dev.llmbatch.simulator.DeploymentStats} snapshots,
+ * {@link dev.llmbatch.simulator.FakeModel} (the deterministic reply function tests use to compute expected outputs)
+ * and {@link dev.llmbatch.simulator.SimulatorCommand} (the CLI). Everything else in the package is the
+ * package-private HTTP implementation: one verticle per region, its state confined to that verticle's event loop.
+ */
+package dev.llmbatch.simulator;
