@@ -22,7 +22,6 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +42,9 @@ class BadInputIT {
 
     @BeforeAll
     static void start() {
-        cluster = new Cluster();
+        cluster = Cluster.shared();
     }
 
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
 
     @Test
     void badRecordsAheadOfGoodOnes_eachGetsDlqOrResult_andLaterRecordsAreProcessed() throws Exception {

@@ -34,10 +34,29 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 final class Cluster implements AutoCloseable {
     static final String KEY_ENV = "IT_SIM_KEY";
+    private static Cluster shared;
     final EmbeddedKafka kafka;
 
     Cluster() {
         this.kafka = EmbeddedKafka.start();
+    }
+
+    /**
+     * The broker shared by every test class in this JVM (topics are fresh per test, so tests do not see each
+     * other's data); stopped when the JVM exits. Tests that stop or kill the broker use {@link #dedicated()}.
+     */
+    static synchronized Cluster shared() {
+        if (shared == null) {
+            Cluster c = new Cluster();
+            Runtime.getRuntime().addShutdownHook(new Thread(c.kafka::close, "it-kafka-stop"));
+            shared = c;
+        }
+        return shared;
+    }
+
+    /** A broker of its own, for tests that stop, kill or restart it; close it when done. */
+    static Cluster dedicated() {
+        return new Cluster();
     }
 
     /** Fresh topic names for one test, created with {@code partitions} partitions. */

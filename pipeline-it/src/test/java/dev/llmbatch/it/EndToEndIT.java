@@ -16,7 +16,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -42,13 +41,9 @@ class EndToEndIT {
 
     @BeforeAll
     static void start() {
-        cluster = new Cluster();
+        cluster = Cluster.shared();
     }
 
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
 
     static String expectedOutput(Job job) {
         if (job.task() != null) {

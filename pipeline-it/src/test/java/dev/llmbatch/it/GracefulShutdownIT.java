@@ -24,7 +24,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -49,13 +48,9 @@ class GracefulShutdownIT {
 
     @BeforeAll
     static void start() {
-        cluster = new Cluster();
+        cluster = Cluster.shared();
     }
 
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
 
     @Test
     void sigtermMidRun_workerFinishesInFlightAndCommits_nextWorkerCompletesTheRestExactlyOnce(@TempDir Path dir)

@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -35,13 +34,9 @@ class QuotaIT {
 
     @BeforeAll
     static void start() {
-        cluster = new Cluster();
+        cluster = Cluster.shared();
     }
 
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
 
     @Test
     void threeRegionsOneTiny_quotasBindForMinutes_everyWindowWithinLimitsAndEveryJobSucceedsOnce() {
