@@ -203,6 +203,7 @@ public final class ConfigLoader {
         int context = n.has("context-window") ? n.intAtLeast("context-window", 1) : 128_000;
         int defMax = n.has("default-max-tokens") ? n.intAtLeast("default-max-tokens", 1) : 640;
         int maxRequest = n.has("max-request-tokens") ? n.intAtLeast("max-request-tokens", 1) : 8192;
+        BatchSettings batching = n.has("batching") ? batching(n.child("batching")) : BatchSettings.DEFAULTS;
         JsonNode deps = n.rawChild("deployments");
         if (deps == null || !deps.isArray() || deps.isEmpty()) {
             throw new ConfigException(n.key("deployments") + " must list at least one deployment");
@@ -217,7 +218,19 @@ public final class ConfigLoader {
             list.add(d);
         }
         n.rejectUnknown();
-        return new ModelPool(name, encoding, context, defMax, maxRequest, list);
+        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list);
+    }
+
+    private static BatchSettings batching(Node n) {
+        BatchSettings d = BatchSettings.DEFAULTS;
+        BatchSettings b = new BatchSettings(n.has("enabled") ? n.bool("enabled") : d.enabled(),
+                n.has("max-items") ? n.intAtLeast("max-items", 1) : d.maxItems(),
+                n.has("max-batch-tokens") ? n.intAtLeast("max-batch-tokens", 1) : d.maxBatchTokens(),
+                n.has("max-wait-ms") ? n.millis("max-wait-ms", 0) : d.maxWait(),
+                n.has("max-item-tokens") ? n.intAtLeast("max-item-tokens", 1) : d.maxItemTokens(),
+                n.has("messages-jobs") ? n.bool("messages-jobs") : d.messagesJobs());
+        n.rejectUnknown();
+        return b;
     }
 
     private static DeploymentConfig deployment(Node n) {

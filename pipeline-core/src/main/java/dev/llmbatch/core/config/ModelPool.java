@@ -15,6 +15,7 @@ public record ModelPool(
         int contextWindow,
         int defaultMaxTokens,
         int maxRequestTokens,
+        BatchSettings batching,
         List<DeploymentConfig> deployments) {
 
     public ModelPool {

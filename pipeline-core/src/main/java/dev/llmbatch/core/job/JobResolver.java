@@ -1,5 +1,6 @@
 package dev.llmbatch.core.job;
 
+import dev.llmbatch.core.config.BatchSettings;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.config.TaskTemplate;
@@ -43,7 +44,7 @@ public final class JobResolver {
         int maxTokens;
         boolean explicit = job.maxTokens() != null;
         Double temperature = job.temperature();
-        boolean batchable = false;
+        boolean taskBatchable = false;
         if (job.task() != null) {
             TaskTemplate t = config.tasks().get(job.task());
             if (t == null) {
@@ -58,7 +59,7 @@ public final class JobResolver {
             if (temperature == null) {
                 temperature = t.temperature();
             }
-            batchable = t.batchable();
+            taskBatchable = t.batchable();
         } else {
             messages = job.messages();
             maxTokens = explicit ? job.maxTokens() : pool.defaultMaxTokens();
@@ -74,8 +75,26 @@ public final class JobResolver {
             return reject("request_too_large", "the request would reserve " + e.reserveTokens()
                     + " tokens; the largest any deployment of '" + pool.name() + "' admits at once is " + largest);
         }
+        String instruction = null;
+        String text = null;
+        BatchSettings b = pool.batching();
+        if (b.enabled() && job.n() == 1 && job.responseFormat() == null && e.reserveTokens() <= b.maxItemTokens()) {
+            if (job.task() != null && taskBatchable) {
+                instruction = messages.get(0).content();
+                text = job.input();
+            } else if (job.task() == null && b.messagesJobs() && packableShape(messages)) {
+                instruction = messages.size() == 2 ? messages.get(0).content() : "";
+                text = messages.get(messages.size() - 1).content();
+            }
+        }
         return new Resolution.Ok(new ResolvedJob(job, pool, messages, maxTokens, explicit, temperature,
-                job.responseFormat(), e.promptTokens(), e.reserveTokens(), batchable));
+                job.responseFormat(), e.promptTokens(), e.reserveTokens(), instruction, text));
+    }
+
+    /** [user] or [system, user]: the shapes whose meaning survives packing. */
+    private static boolean packableShape(List<ChatMessage> m) {
+        return (m.size() == 1 && m.get(0).role().equals("user"))
+                || (m.size() == 2 && m.get(0).role().equals("system") && m.get(1).role().equals("user"));
     }
 
     private static Resolution reject(String code, String message) {

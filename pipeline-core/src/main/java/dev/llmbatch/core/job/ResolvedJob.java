@@ -6,7 +6,9 @@ import java.util.List;
 
 /**
  * A job resolved against the worker's configuration: its model pool, final messages (task template applied),
- * effective max_tokens, and the tokens it reserves against a deployment's quota. Immutable.
+ * effective max_tokens, and the tokens it reserves against a deployment's quota. A job that may be packed with
+ * others carries the shared instruction and its own text ({@code batchInstruction}, {@code batchText}); both are
+ * null otherwise. Immutable.
  */
 public record ResolvedJob(
         Job job,
@@ -18,7 +20,8 @@ public record ResolvedJob(
         JsonNode responseFormat,
         int promptTokens,
         long reserveTokens,
-        boolean batchable) {
+        String batchInstruction,
+        String batchText) {
 
     public ResolvedJob {
         messages = List.copyOf(messages);
@@ -26,5 +29,10 @@ public record ResolvedJob(
 
     public String id() {
         return job.id();
+    }
+
+    /** Whether this job may be packed with others sharing {@link #batchInstruction()} (see BatchSettings). */
+    public boolean batchable() {
+        return batchInstruction != null;
     }
 }

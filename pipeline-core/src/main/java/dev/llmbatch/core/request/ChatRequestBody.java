@@ -18,6 +18,10 @@ public final class ChatRequestBody {
     }
 
     public static byte[] of(ResolvedJob job, DeploymentConfig deployment) {
+        return of(RequestSpec.of(job), deployment);
+    }
+
+    public static byte[] of(RequestSpec job, DeploymentConfig deployment) {
         ObjectNode o = Json.mapper().createObjectNode();
         if (deployment.apiStyle() != ApiStyle.CLASSIC) {
             o.put("model", deployment.deployment());
@@ -32,8 +36,8 @@ public final class ChatRequestBody {
         if (job.temperature() != null) {
             o.put("temperature", job.temperature());
         }
-        if (job.job().n() != 1) {
-            o.put("n", job.job().n());
+        if (job.n() != 1) {
+            o.put("n", job.n());
         }
         if (job.responseFormat() != null) {
             o.set("response_format", job.responseFormat());
@@ -41,7 +45,7 @@ public final class ChatRequestBody {
         try {
             return Json.mapper().writeValueAsBytes(o);
         } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode request for " + job.id(), e);
+            throw new IllegalStateException("cannot encode a chat request", e);
         }
     }
 

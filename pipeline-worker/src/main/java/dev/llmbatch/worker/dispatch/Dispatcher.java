@@ -2,15 +2,20 @@ package dev.llmbatch.worker.dispatch;
 
 import dev.llmbatch.core.admission.DeploymentLimiter;
 import dev.llmbatch.core.admission.RegionSelector;
+import dev.llmbatch.core.batch.Apportion;
+import dev.llmbatch.core.batch.PackingProtocol;
+import dev.llmbatch.core.batch.Unpacked;
+import dev.llmbatch.core.config.BatchSettings;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.config.WorkerSettings;
+import dev.llmbatch.core.estimate.TokenEstimator;
 import dev.llmbatch.core.job.Priority;
-import dev.llmbatch.core.job.ResolvedJob;
 import dev.llmbatch.core.outcome.CallOutcome;
 import dev.llmbatch.core.outcome.OutcomeClassifier;
 import dev.llmbatch.core.request.ChatRequestBody;
+import dev.llmbatch.core.request.RequestSpec;
 import dev.llmbatch.core.result.ErrorInfo;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.Status;
@@ -19,15 +24,17 @@ import dev.llmbatch.core.retry.RetryPolicy;
 import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.emission.Completion;
-import dev.llmbatch.worker.emission.Ticket;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.BitSet;
 import java.util.EnumMap;
 import java.util.HashMap;
+import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,24 +42,29 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 
 /**
- * Takes resolved jobs, admits each against its pool's deployments, calls the chosen region, and turns every outcome
- * into either another attempt or a final result handed to the completion sink.
+ * Takes resolved jobs, packs small compatible ones together, admits each request against its pool's deployments,
+ * calls the chosen region, and turns every outcome into either another attempt or final results handed to the
+ * completion sink.
  *
  * <p>All state lives on one Vert.x event-loop context: {@link #submit} hops onto it, HTTP callbacks and timers run on
  * it, so nothing here needs a lock. The completion sink is called on that loop and must not block.
  */
 public final class Dispatcher {
+    /** Below this many failed items a packed reply's failures are re-sent alone; above, by halves. */
+    private static final int SPLIT_BY_HALVES_FROM = 4;
+
     private final Vertx vertx;
     private final Context context;
     private final ChatClient client;
     private final RetryPolicy retry;
     private final Metrics metrics;
     private final Clock wallClock;
-    private final Ticker ticker;
     private final double timeScale;
     private final Duration maxCooldown;
     private final Consumer<Completion> sink;
     private final Map<String, Lane> lanes = new LinkedHashMap<>();
+    private final Map<String, OpenBatch> openBatches = new HashMap<>();
+    private final Map<String, TokenEstimator> estimators = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom();
     private final long housekeepingTimer;
     private int waiting;
@@ -70,24 +82,23 @@ public final class Dispatcher {
         this.retry = new RetryPolicy(w.maxAttempts(), w.backoff());
         this.metrics = metrics;
         this.wallClock = wallClock;
-        this.ticker = ticker;
         this.timeScale = w.timeScale();
         this.maxCooldown = w.maxCooldown();
         this.sink = sink;
         Map<String, Secret> keys = new HashMap<>();
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> limiters = new ArrayList<>();
-            long largestRequest = pool.maxRequestTokens();
             for (DeploymentConfig d : pool.deployments()) {
                 keys.put(d.id(), Secret.resolve(d, env));
-                DeploymentLimiter l = new DeploymentLimiter(d, ticker, w.bucket().burstFraction(), largestRequest,
-                        w.bucket().windowMargin());
+                DeploymentLimiter l = new DeploymentLimiter(d, ticker, w.bucket().burstFraction(),
+                        pool.maxRequestTokens(), w.bucket().windowMargin());
                 limiters.add(l);
                 metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(),
                         "deployment", d.deployment());
                 metrics.gauge("llm_region_room", l::room, "region", d.region(), "deployment", d.deployment());
             }
-            lanes.put(pool.name(), new Lane(new RegionSelector(limiters)));
+            lanes.put(pool.name(), new Lane(new RegionSelector(limiters), pool));
+            estimators.put(pool.encoding(), TokenEstimator.forEncoding(pool.encoding()));
         }
         this.client = new ChatClient(vertx, new OutcomeClassifier(wallClock, w.defaultCooldown()), keys,
                 w.requestTimeout().toMillis(), w.maxConnectionsPerRegion(), w.maxWaitQueue());
@@ -122,15 +133,17 @@ public final class Dispatcher {
     }
 
     /** Hands jobs over for dispatch. Any thread. */
-    public void submit(List<Work> batch) {
+    public void submit(List<Item> batch) {
         if (batch.isEmpty()) {
             return;
         }
         context.runOnContext(v -> {
-            for (Work w : batch) {
-                Lane lane = lanes.get(w.job.pool().name());
-                lane.add(w, false);
-                waiting++;
+            for (Item item : batch) {
+                if (item.job.batchable()) {
+                    addToBatch(item);
+                } else {
+                    enqueue(Work.single(item), false);
+                }
             }
             lanes.values().forEach(this::drain);
         });
@@ -139,12 +152,104 @@ public final class Dispatcher {
     /** Stops timers and the HTTP client; jobs still queued or in a call get no result (they are not committed). */
     public void close() {
         vertx.cancelTimer(housekeepingTimer);
-        context.runOnContext(v -> lanes.values().forEach(l -> {
-            if (l.wakeTimer >= 0) {
-                vertx.cancelTimer(l.wakeTimer);
-            }
-        }));
+        context.runOnContext(v -> {
+            lanes.values().forEach(l -> {
+                if (l.wakeTimer >= 0) {
+                    vertx.cancelTimer(l.wakeTimer);
+                }
+            });
+            openBatches.values().forEach(b -> vertx.cancelTimer(b.timer));
+        });
         client.close();
+    }
+
+    // ---- packing -------------------------------------------------------------------------------------------
+
+    private void addToBatch(Item item) {
+        var job = item.job;
+        BatchSettings s = job.pool().batching();
+        String key = job.pool().name() + '\u0000' + job.job().priority() + '\u0000' + job.temperature() + '\u0000'
+                + job.batchInstruction();
+        long itemCost = itemCost(job);
+        OpenBatch open = openBatches.get(key);
+        if (open != null && open.cost + itemCost > s.maxBatchTokens()) {
+            flush(key);
+            open = null;
+        }
+        if (open == null) {
+            open = new OpenBatch(job.batchInstruction(), job.temperature(),
+                    (job.batchInstruction().length() + 3) / 4 + 120);
+            openBatches.put(key, open);
+            String k = key;
+            open.timer = vertx.setTimer(Math.max(1, s.maxWait().toMillis()), id -> {
+                flush(k);
+                drainAll();
+            });
+        }
+        open.items.add(item);
+        open.cost += itemCost;
+        if (open.items.size() >= s.maxItems()) {
+            flush(key);
+        }
+    }
+
+    /** Tokens an item adds to a packed request's reservation: its text by the char rule, budget and framing. */
+    private static long itemCost(dev.llmbatch.core.job.ResolvedJob job) {
+        String t = job.batchText();
+        return (t.codePointCount(0, t.length()) + 3) / 4 + 12 + job.maxTokens() + PackingProtocol.TOKENS_PER_ITEM;
+    }
+
+    private void flush(String key) {
+        OpenBatch b = openBatches.remove(key);
+        if (b == null) {
+            return;
+        }
+        vertx.cancelTimer(b.timer);
+        enqueuePacked(b.items, b.instruction, b.temperature, false);
+    }
+
+    /** Queues items as one packed request (or a single request when only one is left). */
+    private void enqueuePacked(List<Item> items, String instruction, Double temperature, boolean front) {
+        if (items.size() == 1) {
+            enqueue(Work.single(items.get(0)), front);
+            return;
+        }
+        RequestSpec spec = pack(items, instruction, temperature);
+        long reserve = reserve(items.get(0), spec);
+        Lane lane = lanes.get(items.get(0).job.pool().name());
+        if (reserve > lane.selector.largestAdmissible()) {
+            int half = items.size() / 2;
+            enqueuePacked(new ArrayList<>(items.subList(0, half)), instruction, temperature, front);
+            enqueuePacked(new ArrayList<>(items.subList(half, items.size())), instruction, temperature, front);
+            return;
+        }
+        metrics.inc("llm_batches_total");
+        metrics.add("llm_batch_items_total", items.size());
+        enqueue(new Work(items, true, spec, reserve), front);
+    }
+
+    private static RequestSpec pack(List<Item> items, String instruction, Double temperature) {
+        List<PackingProtocol.Item> packed = new ArrayList<>(items.size());
+        for (Item it : items) {
+            packed.add(new PackingProtocol.Item(it.job.batchText(), it.job.maxTokens()));
+        }
+        return PackingProtocol.pack(instruction, packed, temperature);
+    }
+
+    private long reserve(Item any, RequestSpec spec) {
+        return estimators.get(any.job.pool().encoding()).estimate(spec.messages(), spec.maxTokens(), 1)
+                .reserveTokens();
+    }
+
+    private void drainAll() {
+        lanes.values().forEach(this::drain);
+    }
+
+    // ---- admission and dispatch ----------------------------------------------------------------------------
+
+    private void enqueue(Work w, boolean front) {
+        lanes.get(w.pool).add(w, front);
+        waiting++;
     }
 
     private void drain(Lane lane) {
@@ -153,15 +258,12 @@ public final class Dispatcher {
             if (w == null) {
                 return;
             }
-            if (w.job.job().deadline() != null && !wallClock.instant().isBefore(w.job.job().deadline())) {
+            if (dropExpired(w)) {
                 lane.poll();
                 waiting--;
-                finish(w, Status.EXPIRED, null, null, Usage.NONE, null, new ErrorInfo("deadline_exceeded",
-                        "the job's deadline " + w.job.job().deadline() + " passed before it could be answered",
-                        false));
                 continue;
             }
-            RegionSelector.Selection s = lane.selector.select(w.job.reserveTokens(), w.avoid);
+            RegionSelector.Selection s = lane.selector.select(w.reserveTokens, w.avoid);
             if (s instanceof RegionSelector.Selection.Admitted a) {
                 lane.poll();
                 waiting--;
@@ -172,25 +274,53 @@ public final class Dispatcher {
             } else {
                 lane.poll();
                 waiting--;
-                finish(w, Status.REJECTED, null, null, Usage.NONE, null, new ErrorInfo("request_too_large",
-                        "no deployment of this model pool can admit a request of " + w.job.reserveTokens()
-                                + " tokens", false));
+                for (Item it : w.items) {
+                    finish(it, w, Status.REJECTED, null, null, Usage.NONE, null, new ErrorInfo("request_too_large",
+                            "no deployment of this model pool can admit a request of " + w.reserveTokens
+                                    + " tokens", false));
+                }
             }
         }
+    }
+
+    /** Finishes items whose deadline passed; true when none is left. Re-packs the rest if some expired. */
+    private boolean dropExpired(Work w) {
+        Instant now = wallClock.instant();
+        boolean removed = false;
+        for (Iterator<Item> it = w.items.iterator(); it.hasNext();) {
+            Item item = it.next();
+            Instant deadline = item.job.job().deadline();
+            if (deadline != null && !now.isBefore(deadline)) {
+                it.remove();
+                removed = true;
+                finish(item, w, Status.EXPIRED, null, null, Usage.NONE, null, new ErrorInfo("deadline_exceeded",
+                        "the job's deadline " + deadline + " passed before it could be answered", false));
+            }
+        }
+        if (w.items.isEmpty()) {
+            return true;
+        }
+        if (removed && w.packed) {
+            Item first = w.items.get(0);
+            w.spec = pack(w.items, first.job.batchInstruction(), first.job.temperature());
+            w.reserveTokens = reserve(first, w.spec);
+        }
+        return false;
     }
 
     private void send(Lane lane, Work w, DeploymentLimiter limiter) {
         DeploymentConfig d = limiter.config();
         w.calls++;
-        if (w.firstSendNanos < 0) {
-            w.firstSendNanos = System.nanoTime();
+        long now = System.nanoTime();
+        for (Item it : w.items) {
+            if (it.firstSendNanos < 0) {
+                it.firstSendNanos = now;
+            }
         }
         inCall++;
-        metrics.add("llm_admitted_tokens_total", w.job.reserveTokens(), "region", d.region());
-        long started = System.nanoTime();
-        client.call(d, ChatRequestBody.of(w.job, d)).onComplete(ar -> {
+        metrics.add("llm_admitted_tokens_total", w.reserveTokens, "region", d.region());
+        client.call(d, ChatRequestBody.of(w.spec, d)).onComplete(ar -> {
             inCall--;
-            metrics.add("llm_call_seconds_sum_micros", (System.nanoTime() - started) / 1000, "region", d.region());
             handle(lane, w, limiter, ar.result());
         });
     }
@@ -201,12 +331,15 @@ public final class Dispatcher {
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
             limiter.observeRemaining(s.remainingTokens(), s.remainingRequests());
-            Usage usage = new Usage(s.promptTokens(), s.completionTokens());
-            if ("content_filter".equals(s.finishReason())) {
-                finish(w, Status.FILTERED, "", s.finishReason(), usage, d, new ErrorInfo("content_filter",
-                        "the model's output was filtered by the service's content filter", false));
+            if (w.packed) {
+                unpack(w, s, d);
+            } else if ("content_filter".equals(s.finishReason())) {
+                finish(w.items.get(0), w, Status.FILTERED, "", s.finishReason(),
+                        new Usage(s.promptTokens(), s.completionTokens()), d, new ErrorInfo("content_filter",
+                                "the model's output was filtered by the service's content filter", false));
             } else {
-                finish(w, Status.SUCCEEDED, s.content(), s.finishReason(), usage, d, null);
+                finish(w.items.get(0), w, Status.SUCCEEDED, s.content(), s.finishReason(),
+                        new Usage(s.promptTokens(), s.completionTokens()), d, null);
             }
             return;
         }
@@ -216,8 +349,13 @@ public final class Dispatcher {
             metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(),
                     "source", r.source().name().toLowerCase());
             w.avoid.add(d.id());
-            lane.add(w, true);
-            waiting++;
+            enqueue(w, true);
+            drain(lane);
+            return;
+        }
+        if (w.packed && (outcome instanceof CallOutcome.Permanent || outcome instanceof CallOutcome.Filtered)) {
+            // One item's text can make the whole request fail (a content filter, say): isolate it.
+            resend(w, allIndices(w.items.size()), "batch_" + outcome.label());
             drain(lane);
             return;
         }
@@ -226,25 +364,87 @@ public final class Dispatcher {
             w.avoid.add(d.id());
             metrics.inc("llm_retries_total", "region", d.region());
             vertx.setTimer(realMillis(b.delay().toNanos()), id -> {
-                lane.add(w, true);
-                waiting++;
+                enqueue(w, true);
                 drain(lane);
             });
         } else if (decision instanceof RetryPolicy.Decision.GiveUp g) {
-            finish(w, g.status(), null, null, Usage.NONE, d, g.error());
+            for (Item it : w.items) {
+                finish(it, w, g.status(), null, null, Usage.NONE, d, g.error());
+            }
         }
     }
 
-    private void finish(Work w, Status status, String output, String finish, Usage usage, DeploymentConfig d,
-            ErrorInfo error) {
+    /** Distributes a packed reply: answered items finish, the others are re-sent (alone, or by halves). */
+    private void unpack(Work w, CallOutcome.Success s, DeploymentConfig d) {
+        int n = w.items.size();
+        Unpacked u = "content_filter".equals(s.finishReason()) ? PackingProtocol.unpack(null, n)
+                : PackingProtocol.unpack(s.content(), n);
+        long[] promptWeights = new long[n];
+        long[] completionWeights = new long[n];
+        for (int i = 0; i < n; i++) {
+            String text = w.items.get(i).job.batchText();
+            promptWeights[i] = text.codePointCount(0, text.length()) + 40;
+            String out = u.output(i);
+            completionWeights[i] = out == null ? 0 : out.codePointCount(0, out.length()) + 4;
+        }
+        int[] prompt = Apportion.split(s.promptTokens(), promptWeights);
+        int[] completion = Apportion.split(s.completionTokens(), completionWeights);
+        for (int i = 0; i < n; i++) {
+            String out = u.output(i);
+            if (out != null) {
+                finish(w.items.get(i), w, Status.SUCCEEDED, out, "stop", new Usage(prompt[i], completion[i]), d,
+                        null);
+            }
+        }
+        BitSet failed = u.failed();
+        if (!failed.isEmpty()) {
+            resend(w, failed, "content_filter".equals(s.finishReason()) ? "content_filter"
+                    : "length".equals(s.finishReason()) ? "truncated" : "malformed_items");
+        }
+    }
+
+    private static BitSet allIndices(int n) {
+        BitSet b = new BitSet(n);
+        b.set(0, n);
+        return b;
+    }
+
+    private void resend(Work w, BitSet which, String reason) {
+        List<Item> again = new ArrayList<>(which.cardinality());
+        for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
+            Item it = w.items.get(i);
+            it.priorCalls += w.calls;
+            it.priorTrace.addAll(w.trace);
+            again.add(it);
+        }
+        metrics.add("llm_batch_items_resent_total", again.size(), "reason", reason);
+        Item first = again.get(0);
+        if (again.size() >= SPLIT_BY_HALVES_FROM) {
+            int half = again.size() / 2;
+            enqueuePacked(new ArrayList<>(again.subList(0, half)), first.job.batchInstruction(),
+                    first.job.temperature(), true);
+            enqueuePacked(new ArrayList<>(again.subList(half, again.size())), first.job.batchInstruction(),
+                    first.job.temperature(), true);
+        } else {
+            for (Item it : again) {
+                enqueue(Work.single(it), true);
+            }
+        }
+    }
+
+    private void finish(Item it, Work w, Status status, String output, String finish, Usage usage,
+            DeploymentConfig d, ErrorInfo error) {
         long now = System.nanoTime();
-        long queuedMs = ((w.firstSendNanos < 0 ? now : w.firstSendNanos) - w.receivedNanos) / 1_000_000;
-        long latencyMs = w.firstSendNanos < 0 ? 0 : (now - w.firstSendNanos) / 1_000_000;
-        var job = w.job.job();
+        long queuedMs = ((it.firstSendNanos < 0 ? now : it.firstSendNanos) - it.receivedNanos) / 1_000_000;
+        long latencyMs = it.firstSendNanos < 0 ? 0 : (now - it.firstSendNanos) / 1_000_000;
+        List<String> trace = new ArrayList<>(it.priorTrace.size() + w.trace.size());
+        trace.addAll(it.priorTrace);
+        trace.addAll(w.trace);
+        var job = it.job.job();
         JobResult r = new JobResult(job.id(), status, output, finish, usage, d == null ? null : d.region(),
-                d == null ? null : d.deployment(), w.calls, 1, latencyMs, queuedMs, error, job.submitter(),
-                job.batch(), job.metadata(), w.trace);
-        sink.accept(new Completion(w.ticket, r));
+                d == null ? null : d.deployment(), it.priorCalls + w.calls, w.packed ? w.items.size() : 1, latencyMs,
+                queuedMs, error, job.submitter(), job.batch(), job.metadata(), trace);
+        sink.accept(new Completion(it.ticket, r));
     }
 
     /** Wall milliseconds for a duration on the (possibly scaled) quota clock; at least 1. */
@@ -253,22 +453,39 @@ public final class Dispatcher {
         return Math.max(1, (long) Math.ceil(Math.min(real, 24 * 3600_000.0)));
     }
 
+    /** Jobs waiting to be packed with others of the same instruction and parameters. */
+    private static final class OpenBatch {
+        final String instruction;
+        final Double temperature;
+        final List<Item> items = new ArrayList<>();
+        long cost;
+        long timer = -1;
+
+        OpenBatch(String instruction, Double temperature, long fixedCost) {
+            this.instruction = instruction;
+            this.temperature = temperature;
+            this.cost = fixedCost;
+        }
+    }
+
     /** The queue of one model pool: per priority, FIFO, with a single wake-up timer. */
     private final class Lane {
         final RegionSelector selector;
+        final ModelPool pool;
         final EnumMap<Priority, ArrayDeque<Work>> queues = new EnumMap<>(Priority.class);
         long wakeTimer = -1;
         long wakeAt;
 
-        Lane(RegionSelector selector) {
+        Lane(RegionSelector selector, ModelPool pool) {
             this.selector = selector;
+            this.pool = pool;
             for (Priority p : Priority.values()) {
                 queues.put(p, new ArrayDeque<>());
             }
         }
 
         void add(Work w, boolean front) {
-            ArrayDeque<Work> q = queues.get(w.job.job().priority());
+            ArrayDeque<Work> q = queues.get(w.priority);
             if (front) {
                 q.addFirst(w);
             } else {
@@ -308,24 +525,6 @@ public final class Dispatcher {
                 wakeTimer = -1;
                 drain(this);
             });
-        }
-    }
-
-    /** One job on its way through dispatch. Confined to the dispatcher's event loop once submitted. */
-    public static final class Work {
-        final ResolvedJob job;
-        final Ticket ticket;
-        final long receivedNanos;
-        final java.util.Set<String> avoid = new java.util.HashSet<>(2);
-        final List<String> trace = new ArrayList<>(2);
-        int calls;
-        int failures;
-        long firstSendNanos = -1;
-
-        public Work(ResolvedJob job, Ticket ticket, long receivedNanos) {
-            this.job = job;
-            this.ticket = ticket;
-            this.receivedNanos = receivedNanos;
         }
     }
 }

@@ -11,6 +11,7 @@ import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.Status;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.dispatch.Dispatcher;
+import dev.llmbatch.worker.dispatch.Item;
 import dev.llmbatch.worker.emission.Completion;
 import dev.llmbatch.worker.emission.ResultSink;
 import dev.llmbatch.worker.emission.Ticket;
@@ -171,7 +172,7 @@ public final class KafkaLoop implements Runnable {
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         if (!records.isEmpty()) {
-            List<Dispatcher.Work> batch = new ArrayList<>(records.count());
+            List<Item> batch = new ArrayList<>(records.count());
             for (ConsumerRecord<byte[], byte[]> rec : records) {
                 intake(rec, batch);
             }
@@ -184,7 +185,7 @@ public final class KafkaLoop implements Runnable {
         applyBackpressure();
     }
 
-    private void intake(ConsumerRecord<byte[], byte[]> rec, List<Dispatcher.Work> batch) {
+    private void intake(ConsumerRecord<byte[], byte[]> rec, List<Item> batch) {
         TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
         tracker.track(tp, rec.offset());
         metrics.inc("llm_jobs_received_total");
@@ -207,7 +208,7 @@ public final class KafkaLoop implements Runnable {
                         "the job's deadline " + job.deadline() + " had passed when it was read", false)));
                 tracker.complete(tp, rec.offset());
             } else {
-                batch.add(new Dispatcher.Work(((JobResolver.Resolution.Ok) r).job(),
+                batch.add(new Item(((JobResolver.Resolution.Ok) r).job(),
                         new Ticket(rec.topic(), rec.partition(), rec.offset(), generation), System.nanoTime()));
             }
         }
