@@ -10,8 +10,9 @@ import java.io.IOException;
 /**
  * The simulator's own endpoints on each region port: {@code GET /sim/stats}, {@code POST /sim/admin/quota}
  * ({@code {"deployment":..,"tpm":..,"rpm":..}}; deployment may be omitted when the region has one, a missing tpm or
- * rpm keeps its value) and {@code POST /sim/admin/faults} (a {@link FaultSpec} in its YAML key names, {@code {}} for
- * none). Bad input gets 400 {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
+ * rpm keeps its value), {@code POST /sim/admin/faults} (a {@link FaultSpec} in its YAML key names, {@code {}} for
+ * none) and {@code POST /sim/admin/batch-faults} (a {@link BatchFaults} in its YAML key names for every deployment of
+ * the region, {@code {}} for none). Bad input gets 400 {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
  */
 final class AdminHandler {
     private final Region region;
@@ -68,6 +69,24 @@ final class AdminHandler {
         ok(rc.response(), new JsonObject().put("p-500", spec.p500()).put("p-503", spec.p503())
                 .put("p-408", spec.p408()).put("p-hang", spec.pHang()).put("p-reset", spec.pReset())
                 .put("latency-multiplier", spec.latencyMultiplier()));
+    }
+
+    void batchFaults(RoutingContext rc) {
+        BatchFaults spec;
+        try {
+            JsonNode node = json.readTree(rc.body().length() == 0 ? "{}" : rc.body().asString());
+            spec = ConfigParser.batchFaults(node, "");
+        } catch (IOException e) {
+            bad(rc.response(), "body must be a JSON object of batch-fault keys");
+            return;
+        } catch (SimulatorConfigException e) {
+            bad(rc.response(), e.getMessage());
+            return;
+        }
+        region.setBatchFaults(spec);
+        ok(rc.response(), new JsonObject().put("p-drop", spec.pDrop()).put("p-duplicate", spec.pDuplicate())
+                .put("p-reorder", spec.pReorder()).put("p-corrupt", spec.pCorrupt())
+                .put("p-invalid-json", spec.pInvalidJson()));
     }
 
     private static Long positiveLong(JsonObject body, String key, long current) {

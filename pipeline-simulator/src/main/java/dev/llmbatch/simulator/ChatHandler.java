@@ -1,5 +1,6 @@
 package dev.llmbatch.simulator;
 
+import dev.llmbatch.core.batch.PackingProtocol;
 import dev.llmbatch.simulator.quota.Decision;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerResponse;
@@ -10,7 +11,9 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * The chat-completions flow of one region, in the reference's order: route, validate (400, not charged), capacity
  * shedding (429, not charged), admission (429, nothing recorded), then faults or the answer after the simulated
- * latency. Runs on the region's event loop only.
+ * latency. A packed request (one that {@link PackingProtocol#parse} recognises) goes through the same flow and is
+ * answered with {@link FakeModel#packedReply}, corrupted per the deployment's {@link BatchFaults}. Runs on the
+ * region's event loop only.
  */
 final class ChatHandler {
     private static final long NANOS_PER_MS = 1_000_000L;
@@ -131,11 +134,15 @@ final class ChatHandler {
             return;
         }
         d.admitted(now, region.second(now), cost);
-        answerAdmitted(resp, d, req, promptTokens, decision, now);
+        PackingProtocol.Parsed packed = req.packed().orElse(null);
+        if (packed != null) {
+            d.admittedPacked(packed.items().size());
+        }
+        answerAdmitted(resp, d, req, packed, promptTokens, decision, now);
     }
 
-    private void answerAdmitted(HttpServerResponse resp, DeploymentState d, ChatRequest req, int promptTokens,
-                                Decision decision, long now) {
+    private void answerAdmitted(HttpServerResponse resp, DeploymentState d, ChatRequest req,
+                                PackingProtocol.Parsed packed, int promptTokens, Decision decision, long now) {
         FaultSpec faults = region.faults(now);
         Fault fault = Fault.draw(faults, region.random);
         LatencyConfig latency = region.config.latency();
@@ -156,7 +163,7 @@ final class ChatHandler {
                         () -> send(resp, status, status == 500 ? Bodies.serverError() : Bodies.overloaded()));
             }
             case E408, NONE -> {
-                Completion completion = complete(d, req);
+                Completion completion = complete(d, req, packed);
                 double utilisation = Math.min(1.0, d.limiter.usedTokens(now) / (double) d.limiter.tpm());
                 double ms = LatencyModel.e2eMs(latency, region.random, promptTokens, completion.tokensPerChoice,
                         utilisation, faults.latencyMultiplier());
@@ -174,10 +181,18 @@ final class ChatHandler {
         }
     }
 
-    private static Completion complete(DeploymentState d, ChatRequest req) {
-        FakeModel.Completion c = req.maxTokens() == null
-                ? FakeModel.complete(req.systemInstruction(), req.lastUserMessage())
-                : FakeModel.complete(req.systemInstruction(), req.lastUserMessage(), req.maxTokens());
+    /** The fake model's reply; for a packed request, the items' JSON under the same token and truncation rule. */
+    private Completion complete(DeploymentState d, ChatRequest req, PackingProtocol.Parsed packed) {
+        FakeModel.Completion c;
+        if (packed != null) {
+            String json = PackedReply.content(packed.instruction(), packed.items(), region.batchFaults(d),
+                    region.batchRandom);
+            c = FakeModel.limit(json, req.maxTokens());
+        } else if (req.maxTokens() == null) {
+            c = FakeModel.complete(req.systemInstruction(), req.lastUserMessage());
+        } else {
+            c = FakeModel.complete(req.systemInstruction(), req.lastUserMessage(), req.maxTokens());
+        }
         boolean filtered = d.outputFilter != null && d.outputFilter.matcher(c.content()).find();
         return new Completion(filtered ? "" : c.content(), c.completionTokens(),
                 filtered ? "content_filter" : c.finishReason(), filtered);

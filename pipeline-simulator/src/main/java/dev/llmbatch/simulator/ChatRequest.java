@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import dev.llmbatch.core.batch.PackingProtocol;
+import dev.llmbatch.core.job.ChatMessage;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.Json;
@@ -8,6 +10,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
 
@@ -142,6 +145,15 @@ record ChatRequest(List<Message> messages, Integer maxTokens, int n, boolean jso
             }
         }
         return "";
+    }
+
+    /** The request as the prompt-packing protocol sees it; empty for an ordinary request. */
+    Optional<PackingProtocol.Parsed> packed() {
+        List<ChatMessage> chat = new ArrayList<>(messages.size());
+        for (Message m : messages) {
+            chat.add(new ChatMessage(m.role(), m.content()));
+        }
+        return PackingProtocol.parse(chat);
     }
 
     /** Unicode code points of all contents together, for the estimator. */

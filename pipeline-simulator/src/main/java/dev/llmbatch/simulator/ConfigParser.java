@@ -109,7 +109,8 @@ final class ConfigParser {
         Obj o = Obj.of(node, path);
         o.allow("name", "model", "encoding", "tpm", "rpm", "estimator", "default-max-tokens", "context-window",
                 "content-filter-pattern", "output-filter-pattern", "retry-after-ms-header", "body-style",
-                "header-profile", "shedding-rate", "shedding-retry-after-s", "request-window-1s", "reject-oversize");
+                "header-profile", "shedding-rate", "shedding-retry-after-s", "request-window-1s", "reject-oversize",
+                "batch-faults");
         String name = o.requiredStr("name");
         String model = o.str("model", name);
         String encoding = o.str("encoding", "o200k_base");
@@ -129,9 +130,24 @@ final class ConfigParser {
         int sheddingRetryAfter = o.integer("shedding-retry-after-s", 20);
         boolean window1s = o.bool("request-window-1s", false);
         boolean rejectOversize = o.bool("reject-oversize", true);
+        JsonNode batchNode = o.child("batch-faults");
+        BatchFaults batchFaults = batchNode == null ? BatchFaults.none()
+                : batchFaults(batchNode, o.key("batch-faults"));
         return o.build(() -> new DeploymentConfig(name, model, encoding, tpm, rpm, estimator, defaultMaxTokens,
                 contextWindow, contentFilter, outputFilter, retryAfterMs, bodyStyle, headerProfile, sheddingRate,
-                sheddingRetryAfter, window1s, rejectOversize));
+                sheddingRetryAfter, window1s, rejectOversize, batchFaults));
+    }
+
+    /** Parses batch faults given as JSON or YAML (a deployment's {@code batch-faults}, the admin endpoint's body). */
+    static BatchFaults batchFaults(JsonNode node, String path) {
+        Obj o = Obj.of(node, path);
+        o.allow("p-drop", "p-duplicate", "p-reorder", "p-corrupt", "p-invalid-json");
+        double drop = o.dbl("p-drop", 0);
+        double duplicate = o.dbl("p-duplicate", 0);
+        double reorder = o.dbl("p-reorder", 0);
+        double corrupt = o.dbl("p-corrupt", 0);
+        double invalidJson = o.dbl("p-invalid-json", 0);
+        return o.build(() -> new BatchFaults(drop, duplicate, reorder, corrupt, invalidJson));
     }
 
     /** A mapping node with its path, offering typed reads with defaults. */

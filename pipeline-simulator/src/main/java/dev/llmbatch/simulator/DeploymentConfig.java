@@ -29,12 +29,14 @@ import java.util.regex.PatternSyntaxException;
  * @param sheddingRetryAfterS the retry-after of a shedding 429, in seconds
  * @param requestWindow1s whether a 1 s window of {@code ceil(rpm/60)} also applies
  * @param rejectOversize whether a request costing more than TPM is always refused (retry-after 60 s)
+ * @param batchFaults how replies to packed requests are corrupted ({@code batch-faults}; null means none)
  */
 public record DeploymentConfig(String name, String model, String encoding, long tpm, long rpm,
                                CostEstimator estimator, int defaultMaxTokens, int contextWindow,
                                String contentFilterPattern, String outputFilterPattern, boolean retryAfterMsHeader,
                                BodyStyle bodyStyle, HeaderProfile headerProfile, double sheddingRate,
-                               int sheddingRetryAfterS, boolean requestWindow1s, boolean rejectOversize) {
+                               int sheddingRetryAfterS, boolean requestWindow1s, boolean rejectOversize,
+                               BatchFaults batchFaults) {
 
     /** Validates every value; messages name the YAML key. */
     public DeploymentConfig {
@@ -69,13 +71,23 @@ public record DeploymentConfig(String name, String model, String encoding, long 
         if (sheddingRetryAfterS < 1) {
             throw new SimulatorConfigException("shedding-retry-after-s", "must be >= 1");
         }
+        if (batchFaults == null) {
+            batchFaults = BatchFaults.none();
+        }
     }
 
     /** A copy with a different quota. */
     public DeploymentConfig withQuota(long newTpm, long newRpm) {
         return new DeploymentConfig(name, model, encoding, newTpm, newRpm, estimator, defaultMaxTokens, contextWindow,
                 contentFilterPattern, outputFilterPattern, retryAfterMsHeader, bodyStyle, headerProfile, sheddingRate,
-                sheddingRetryAfterS, requestWindow1s, rejectOversize);
+                sheddingRetryAfterS, requestWindow1s, rejectOversize, batchFaults);
+    }
+
+    /** A copy with different batch faults. */
+    public DeploymentConfig withBatchFaults(BatchFaults newBatchFaults) {
+        return new DeploymentConfig(name, model, encoding, tpm, rpm, estimator, defaultMaxTokens, contextWindow,
+                contentFilterPattern, outputFilterPattern, retryAfterMsHeader, bodyStyle, headerProfile, sheddingRate,
+                sheddingRetryAfterS, requestWindow1s, rejectOversize, newBatchFaults);
     }
 
     static void regex(String key, String pattern) {

@@ -31,6 +31,8 @@ final class DeploymentState {
     long hangs;
     long resets;
     long admittedTokens;
+    long packedRequests;
+    long packedItems;
 
     DeploymentState(DeploymentConfig config, Encoding encoding) {
         this.config = config;
@@ -48,12 +50,19 @@ final class DeploymentState {
         perSecond.add(second, cost);
     }
 
+    /** An admitted request that was packed, with {@code items} jobs in it. */
+    void admittedPacked(int items) {
+        packedRequests++;
+        packedItems += items;
+    }
+
     void error(int status) {
         errors.merge(status, 1L, Long::sum);
     }
 
     DeploymentStats snapshot(long second) {
-        return new DeploymentStats(config.name(), config.model(), requests, accepted, rateLimitedTokens,
+        return new DeploymentStats(config.name(), config.model(), requests, accepted, packedRequests, packedItems,
+                rateLimitedTokens,
                 rateLimitedRequests, rateLimitedShedding, errors, hangs, resets, admittedTokens, tokenPeak.peak(),
                 requestPeak.peak(), limiter.tpm(), limiter.rpm(), perSecond.firstSecond(second),
                 perSecond.values(second));

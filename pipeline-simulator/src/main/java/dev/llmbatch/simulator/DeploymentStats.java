@@ -14,6 +14,9 @@ import java.util.Map;
  * @param model underlying model id
  * @param requests every authenticated request routed to this deployment
  * @param accepted requests admitted by the limiter (charged), whatever was answered afterwards (200 or a fault)
+ * @param packedRequests admitted requests that were packed (prompt-packing protocol), whatever was answered
+ * @param packedItems the jobs (items) in those packed requests; so admitted requests per job =
+ *                    {@code accepted / (accepted - packedRequests + packedItems)}, see {@link #admittedJobs()}
  * @param rateLimitedTokens 429s because of the token window
  * @param rateLimitedRequests 429s because of a request window
  * @param rateLimitedShedding capacity-shedding 429s
@@ -29,7 +32,8 @@ import java.util.Map;
  * @param admittedTokensPerSecond charged tokens per simulated second, at most the last 3600 seconds, oldest first
  */
 public record DeploymentStats(String deployment, String model, long requests, long accepted,
-                              long rateLimitedTokens, long rateLimitedRequests, long rateLimitedShedding,
+                              long packedRequests, long packedItems, long rateLimitedTokens,
+                              long rateLimitedRequests, long rateLimitedShedding,
                               Map<Integer, Long> errorsByStatus, long hangs, long resets, long admittedTokens,
                               long maxTokensIn60s, long maxRequestsIn10s, long tpm, long rpm,
                               long admittedTokensPerSecondFrom, List<Long> admittedTokensPerSecond) {
@@ -43,6 +47,11 @@ public record DeploymentStats(String deployment, String model, long requests, lo
     /** All 429s: tokens + requests + shedding. */
     public long rateLimited() {
         return rateLimitedTokens + rateLimitedRequests + rateLimitedShedding;
+    }
+
+    /** Jobs carried by admitted requests: one per unpacked request plus the items of the packed ones. */
+    public long admittedJobs() {
+        return accepted - packedRequests + packedItems;
     }
 
     /** The count for one error status, 0 if none. */

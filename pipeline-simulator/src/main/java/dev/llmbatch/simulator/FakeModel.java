@@ -1,6 +1,8 @@
 package dev.llmbatch.simulator;
 
+import dev.llmbatch.core.batch.PackingProtocol;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -25,6 +27,16 @@ import java.util.Locale;
  * Completion tokens = {@code max(1, ceil(codePoints(reply) / 4))}. If that exceeds the request's {@code max_tokens},
  * the reply is cut to its first {@code max_tokens * 4} code points, completion tokens = {@code max_tokens} and
  * {@code finish_reason = "length"}; otherwise {@code finish_reason = "stop"}. See {@link #complete(String, String, int)}.
+ *
+ * <h2>Packed requests</h2>
+ * A request that {@link PackingProtocol#parse} recognises (the prompt-packing protocol) is answered with
+ * {@link #packedReply}: {@code {"items":[{"i":0,"output":"..."}, ...]}} in index order, where each output is exactly
+ * what a single request with the shared instruction and that item's text gets under the item's {@code max_tokens}:
+ * {@code complete(instruction, text, maxTokens).content()}. So batched and unbatched outputs are identical. The JSON
+ * is written by Jackson with non-ASCII characters raw (not as backslash-u escapes). The whole JSON content then follows
+ * the same token and truncation rule as any reply, against the request's {@code max_tokens}: its completion tokens
+ * are {@code completionTokens(json)}, and when that exceeds {@code max_tokens} the JSON is cut to
+ * {@code max_tokens * 4} code points (no longer valid) with {@code finish_reason "length"}.
  *
  * <p>Stateless and thread-safe.
  */
@@ -80,10 +92,31 @@ public final class FakeModel {
         if (maxTokens < 1) {
             throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
         }
-        String reply = reply(systemInstruction, lastUserMessage);
+        return limit(reply(systemInstruction, lastUserMessage), maxTokens);
+    }
+
+    /**
+     * The uncorrupted reply content to a packed request: {@code {"items":[{"i":k,"output":o_k}, ...]}} in index
+     * order with {@code o_k = complete(instruction, items[k].text, items[k].maxTokens).content()} (an item's
+     * {@code maxTokens} below 1 is treated as 1). Apply {@link #limit(String, Integer)} with the request's
+     * {@code max_tokens} for the completion as sent.
+     */
+    public static String packedReply(String instruction, List<PackingProtocol.Item> items) {
+        return PackedReply.content(instruction, items, BatchFaults.none(), null);
+    }
+
+    /**
+     * The token and truncation rule applied to any reply text: unlimited when {@code maxTokens} is null, else cut to
+     * {@code maxTokens * 4} code points with {@code finish_reason "length"} when it needs more than
+     * {@code maxTokens} tokens.
+     */
+    public static Completion limit(String reply, Integer maxTokens) {
         int tokens = completionTokens(reply);
-        if (tokens <= maxTokens) {
+        if (maxTokens == null || tokens <= maxTokens) {
             return new Completion(reply, tokens, "stop");
+        }
+        if (maxTokens < 1) {
+            throw new IllegalArgumentException("maxTokens must be >= 1, got " + maxTokens);
         }
         int end = reply.offsetByCodePoints(0, maxTokens * 4);
         return new Completion(reply.substring(0, end), maxTokens, "length");

@@ -25,10 +25,13 @@ final class Region {
     final SplittableRandom random;
     /** Ids only, so that ids do not shift the latency and fault draws. */
     private final SplittableRandom ids;
+    /** Packed-reply corruption draws only ({@link BatchFaults}), so that they do not shift the other draws. */
+    final SplittableRandom batchRandom;
     private final Map<String, DeploymentState> deployments = new LinkedHashMap<>();
     final Set<HttpServerResponse> hanging = new HashSet<>();
     final Pattern apiVersions;
     private FaultSpec faultOverride;
+    private BatchFaults batchFaultOverride;
     long unauthorized;
     long notRouted;
 
@@ -40,6 +43,7 @@ final class Region {
         long seed = global.seed() ^ config.name().hashCode();
         this.random = new SplittableRandom(seed);
         this.ids = new SplittableRandom(~seed);
+        this.batchRandom = new SplittableRandom(Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L);
         this.apiVersions = Pattern.compile(global.apiVersionsAccept());
         for (DeploymentConfig d : config.deployments()) {
             EncodingType type = EncodingType.fromName(d.encoding()).orElseThrow();
@@ -79,6 +83,15 @@ final class Region {
 
     void setFaults(FaultSpec spec) {
         this.faultOverride = spec;
+    }
+
+    /** The runtime override if one was set, else the deployment's configured {@code batch-faults}. */
+    BatchFaults batchFaults(DeploymentState d) {
+        return batchFaultOverride != null ? batchFaultOverride : d.config.batchFaults();
+    }
+
+    void setBatchFaults(BatchFaults faults) {
+        this.batchFaultOverride = faults;
     }
 
     void setQuota(String deployment, long tpm, long rpm) {

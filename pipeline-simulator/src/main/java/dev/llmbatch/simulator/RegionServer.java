@@ -72,6 +72,7 @@ final class RegionServer extends VerticleBase {
         router.get("/sim/stats").handler(admin::stats);
         router.post("/sim/admin/quota").handler(admin::quota);
         router.post("/sim/admin/faults").handler(admin::faults);
+        router.post("/sim/admin/batch-faults").handler(admin::batchFaults);
         router.route().handler(rc -> {
             region.notRouted++;
             chat.send(rc.response(), 404, Bodies.resourceNotFound());
@@ -163,6 +164,13 @@ final class RegionServer extends VerticleBase {
     void setFaults(FaultSpec faults) {
         call(() -> {
             region.setFaults(faults);
+            return null;
+        });
+    }
+
+    void setBatchFaults(BatchFaults faults) {
+        call(() -> {
+            region.setBatchFaults(faults);
             return null;
         });
     }

@@ -20,13 +20,15 @@ import java.util.concurrent.TimeUnit;
  * <h2>Endpoints per region</h2>
  * {@code POST /openai/deployments/{deployment}/chat/completions?api-version=V}, {@code POST /openai/v1/chat/completions}
  * and {@code POST /v1/chat/completions} (deployment = body {@code model}); {@code GET /sim/stats},
- * {@code POST /sim/admin/quota}, {@code POST /sim/admin/faults}. All need an api key.
+ * {@code POST /sim/admin/quota}, {@code POST /sim/admin/faults}, {@code POST /sim/admin/batch-faults}. All need an
+ * api key.
  *
  * <h2>Threads</h2>
  * Each region's state lives on one Vert.x event-loop context (a verticle), so the request path takes no locks.
- * The methods of this class are thread-safe: {@link #stats}, {@link #setQuota} and {@link #setFaults} hop onto the
- * region's context and wait for it (a few microseconds), running directly when the caller is already on that
- * event-loop thread. {@link #start} and {@link #close} block and must not be called on an event-loop thread.
+ * The methods of this class are thread-safe: {@link #stats}, {@link #setQuota}, {@link #setFaults} and
+ * {@link #setBatchFaults} hop onto the region's context and wait for it (a few microseconds), running directly when
+ * the caller is already on that event-loop thread. {@link #start} and {@link #close} block and must not be called
+ * on an event-loop thread.
  *
  * <h2>Time</h2>
  * All simulated time reads {@link #simulatedClock()}: by default {@code Ticker.scaled(time-scale)}, started with the
@@ -150,6 +152,15 @@ public final class Simulator implements AutoCloseable {
      */
     public void setFaults(String region, FaultSpec faults) {
         server(region).setFaults(Objects.requireNonNull(faults, "faults"));
+    }
+
+    /**
+     * Replaces how every deployment of the region corrupts its replies to packed requests, from now until the next
+     * call; overrides the deployments' configured {@code batch-faults}, so {@code BatchFaults.none()} answers packed
+     * requests faithfully.
+     */
+    public void setBatchFaults(String region, BatchFaults faults) {
+        server(region).setBatchFaults(Objects.requireNonNull(faults, "faults"));
     }
 
     /** The simulated clock that windows, retry-after values and fault windows use. */

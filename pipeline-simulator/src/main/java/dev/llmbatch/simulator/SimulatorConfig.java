@@ -50,7 +50,18 @@ import java.util.Set;
  *     shedding-retry-after-s (20)     retry-after of a shedding 429
  *     request-window-1s (false)       also a 1 s window of ceil(RPM/60)
  *     reject-oversize  (true)         cost &gt; TPM -&gt; 429 with retry-after 60 s; false: admitted when the window is empty
+ *     batch-faults:                   corrupt 200 replies to packed requests (prompt-packing protocol), see
+ *                                     {@link BatchFaults}; each in [0, 1]; {@link Simulator#setBatchFaults} overrides:
+ *       p-drop         (0)            per item: its entry is left out
+ *       p-duplicate    (0)            per item: its entry appears twice, the second copy with a different output
+ *       p-reorder      (0)            per reply: entries shuffled out of index order (harmless to a correct client)
+ *       p-corrupt      (0)            per item: entry malformed (output a number or null, or i a string)
+ *       p-invalid-json (0)            per reply: content cut in half, not parseable
  * </pre>
+ *
+ * <p>A packed request is answered with {@link FakeModel#packedReply} (each item exactly as a single request would
+ * be answered); it is admitted, charged, delayed, faulted and content-filtered like any other request, and counted
+ * in {@link DeploymentStats#packedRequests()} and {@link DeploymentStats#packedItems()}.
  *
  * @param timeScale simulated seconds per wall second
  * @param seed base seed for all randomness

@@ -34,6 +34,8 @@ final class StatsJson {
                 .put("model", d.model())
                 .put("requests", d.requests())
                 .put("accepted", d.accepted())
+                .put("packed_requests", d.packedRequests())
+                .put("packed_items", d.packedItems())
                 .put("rate_limited", new JsonObject()
                         .put("tokens", d.rateLimitedTokens())
                         .put("requests", d.rateLimitedRequests())
@@ -73,7 +75,7 @@ final class StatsJson {
             series.add(((Number) v).longValue());
         }
         return new DeploymentStats(name, d.getString("model"), d.getLong("requests", 0L), d.getLong("accepted", 0L),
-                rl.getLong("tokens", 0L), rl.getLong("requests", 0L), rl.getLong("shedding", 0L), errors,
+                d.getLong("packed_requests", 0L), d.getLong("packed_items", 0L), rl.getLong("tokens", 0L), rl.getLong("requests", 0L), rl.getLong("shedding", 0L), errors,
                 d.getLong("hangs", 0L), d.getLong("resets", 0L), d.getLong("admitted_tokens", 0L),
                 d.getLong("max_tokens_in_60s", 0L), d.getLong("max_requests_in_10s", 0L), d.getLong("tpm", 0L),
                 d.getLong("rpm", 0L), d.getLong("admitted_tokens_per_second_from", 0L), series);

@@ -3,8 +3,11 @@
  *
  * <p>Public API: {@link dev.llmbatch.simulator.SimulatorConfig} (YAML, validated with messages naming the key),
  * {@link dev.llmbatch.simulator.Simulator} (start, ports, stats, runtime quota and fault changes),
+ * {@link dev.llmbatch.simulator.FaultSpec} and {@link dev.llmbatch.simulator.BatchFaults} (request faults and
+ * corruption of replies to packed requests),
  * {@link dev.llmbatch.simulator.RegionStats} / {@link dev.llmbatch.simulator.DeploymentStats} snapshots,
- * {@link dev.llmbatch.simulator.FakeModel} (the deterministic reply function tests use to compute expected outputs)
+ * {@link dev.llmbatch.simulator.FakeModel} (the deterministic reply function tests use to compute expected outputs,
+ * for single and packed requests)
  * and {@link dev.llmbatch.simulator.SimulatorCommand} (the CLI). Everything else in the package is the
  * package-private HTTP implementation: one verticle per region, its state confined to that verticle's event loop.
  */

@@ -47,6 +47,8 @@ class SimulatorConfigTest {
         assertThat(d.retryAfterMsHeader()).isTrue();
         assertThat(d.rejectOversize()).isTrue();
         assertThat(d.requestWindow1s()).isFalse();
+        assertThat(d.batchFaults()).isEqualTo(BatchFaults.none());
+        assertThat(d.batchFaults().isNone()).isTrue();
     }
 
     @Test
@@ -64,6 +66,50 @@ class SimulatorConfigTest {
         assertThat(c.regions().get(1).deployments().get(0).rpm()).isEqualTo(900);
         assertThat("2024-10-21").matches(c.apiVersionsAccept());
         assertThat("2024-08-01-preview").matches(c.apiVersionsAccept());
+        assertThat(c.regions().get(0).deployments().get(0).batchFaults()).isEqualTo(BatchFaults.none());
+        assertThat(yaml).contains("batch-faults:", "p-drop:", "p-duplicate:", "p-reorder:", "p-corrupt:",
+                "p-invalid-json:");
+    }
+
+    @Test
+    void parse_batchFaults_everyKeyRead() {
+        SimulatorConfig c = SimulatorConfig.parse(MINIMAL.replace("- name: d", "- name: d\n        batch-faults: "
+                + "{p-drop: 0.1, p-duplicate: 0.2, p-reorder: 0.3, p-corrupt: 0.4, p-invalid-json: 0.5}"));
+        assertThat(c.regions().get(0).deployments().get(0).batchFaults())
+                .isEqualTo(new BatchFaults(0.1, 0.2, 0.3, 0.4, 0.5))
+                .isEqualTo(BatchFaults.none().withPDrop(0.1).withPDuplicate(0.2).withPReorder(0.3).withPCorrupt(0.4)
+                        .withPInvalidJson(0.5));
+        SimulatorConfig partial = SimulatorConfig.parse(
+                MINIMAL.replace("- name: d", "- name: d\n        batch-faults: {p-reorder: 1}"));
+        assertThat(partial.regions().get(0).deployments().get(0).batchFaults())
+                .isEqualTo(BatchFaults.none().withPReorder(1.0));
+    }
+
+    @Test
+    void parse_badBatchFaults_messageNamesKeyPath() {
+        String prefix = "regions[0].deployments[0].batch-faults";
+        for (String key : new String[] {"p-drop", "p-duplicate", "p-reorder", "p-corrupt", "p-invalid-json"}) {
+            assertThatThrownBy(() -> SimulatorConfig.parse(
+                    MINIMAL.replace("- name: d", "- name: d\n        batch-faults: {" + key + ": 1.5}")))
+                    .isInstanceOf(SimulatorConfigException.class)
+                    .hasMessage(prefix + "." + key + " must be in [0, 1], got 1.5")
+                    .extracting(e -> ((SimulatorConfigException) e).key())
+                    .isEqualTo(prefix + "." + key);
+            assertThatThrownBy(() -> SimulatorConfig.parse(
+                    MINIMAL.replace("- name: d", "- name: d\n        batch-faults: {" + key + ": -0.1}")))
+                    .hasMessage(prefix + "." + key + " must be in [0, 1], got -0.1");
+        }
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: d", "- name: d\n        batch-faults: {p-dropp: 0.5}")))
+                .hasMessageStartingWith(prefix + ".p-dropp is not a known key");
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: d", "- name: d\n        batch-faults: {p-corrupt: often}")))
+                .hasMessage(prefix + ".p-corrupt must be a number, got \"often\"");
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: d", "- name: d\n        batch-faults: 0.5")))
+                .hasMessage(prefix + " must be a mapping of keys to values, got 0.5");
+        assertThatThrownBy(() -> new BatchFaults(0, 0, 0, Double.NaN, 0))
+                .hasMessage("p-corrupt must be in [0, 1], got NaN");
     }
 
     @Test

@@ -80,7 +80,9 @@ public final class DeploymentLimiter {
         if (cost > tokenShape.capacity()) {
             return Long.MAX_VALUE;
         }
-        long cool = Math.max(0, coolUntilNanos - ticker.nanos());
+        // Only a live cooldown counts: ticker readings are meaningful as differences only (they may be negative),
+        // so the never-set deadline 0 must not be compared with them.
+        long cool = isCooling() ? Math.max(0, coolUntilNanos - ticker.nanos()) : 0;
         long tok = tokens.estimateAbilityToConsume(cost).getNanosToWaitForRefill();
         long req = requests.estimateAbilityToConsume(1).getNanosToWaitForRefill();
         return Math.max(cool, Math.max(tok, req));

@@ -1,0 +1,182 @@
+package dev.llmbatch.core.admission;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.llmbatch.core.admission.RegionSelector.Selection;
+import dev.llmbatch.core.time.FakeTicker;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+class RegionSelectorTest {
+    private final FakeTicker ticker = new FakeTicker();
+
+    /** TPM 60,000, 10% burst: capacity 6,000 tokens; requests are plentiful (RPM 60,000). */
+    private DeploymentLimiter limiter(String region, int priority) {
+        return Deployments.limiter(region, 60_000, 60_000, priority, ticker, 0.1, Duration.ZERO);
+    }
+
+    private static String admittedId(Selection s) {
+        assertThat(s).isInstanceOf(Selection.Admitted.class);
+        return ((Selection.Admitted) s).deployment().id();
+    }
+
+    @Test
+    void select_twoTiers_prefersTheLowestPriorityNumberEvenWithLessRoom() {
+        DeploymentLimiter backup = limiter("eastus", 2);
+        DeploymentLimiter primary = limiter("swedencentral", 1);
+        assertThat(primary.tryAcquire(5_000)).isTrue();
+
+        Selection s = new RegionSelector(List.of(backup, primary)).select(500, Set.of());
+
+        assertThat(admittedId(s)).isEqualTo("swedencentral/gpt-4o-mini");
+    }
+
+    @Test
+    void select_lowestTierFull_spillsToNextTier() {
+        DeploymentLimiter backup = limiter("eastus", 2);
+        DeploymentLimiter primary = limiter("swedencentral", 1);
+        assertThat(primary.tryAcquire(5_800)).isTrue();
+
+        Selection s = new RegionSelector(List.of(primary, backup)).select(500, Set.of());
+
+        assertThat(admittedId(s)).isEqualTo("eastus/gpt-4o-mini");
+    }
+
+    @Test
+    void select_sameTier_choosesTheDeploymentWithMostRoomAndReservesThere() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("francecentral", 1);
+        DeploymentLimiter c = limiter("eastus", 1);
+        assertThat(a.tryAcquire(3_000)).isTrue();
+        assertThat(c.tryAcquire(1_000)).isTrue();
+        RegionSelector selector = new RegionSelector(List.of(a, b, c));
+
+        assertThat(admittedId(selector.select(2_000, Set.of()))).isEqualTo("francecentral/gpt-4o-mini");
+        // b now has 4,000 left, c 5,000: c is the roomiest.
+        assertThat(admittedId(selector.select(2_000, Set.of()))).isEqualTo("eastus/gpt-4o-mini");
+        assertThat(b.room()).isCloseTo(4_000 / 6_000.0, org.assertj.core.api.Assertions.within(1e-9));
+    }
+
+    @Test
+    void select_roomiestDeploymentCooling_skipsIt() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 1);
+        assertThat(b.tryAcquire(3_000)).isTrue();
+        a.coolDown(Duration.ofSeconds(30));
+        ticker.advance(Duration.ofSeconds(10));
+
+        Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of());
+
+        assertThat(admittedId(s)).isEqualTo("eastus/gpt-4o-mini");
+    }
+
+    @Test
+    void select_avoidedDeploymentAndAnotherHasRoom_usesTheOther() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 1);
+        assertThat(b.tryAcquire(3_000)).isTrue();
+
+        Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
+
+        assertThat(admittedId(s)).isEqualTo("eastus/gpt-4o-mini");
+    }
+
+    @Test
+    void select_avoidedDeploymentInLowerTierAndOtherTierHasRoom_usesTheOtherTier() {
+        DeploymentLimiter primary = limiter("swedencentral", 1);
+        DeploymentLimiter backup = limiter("eastus", 2);
+
+        Selection s = new RegionSelector(List.of(primary, backup)).select(100, Set.of(primary.id()));
+
+        assertThat(admittedId(s)).isEqualTo("eastus/gpt-4o-mini");
+    }
+
+    @Test
+    void select_onlyTheAvoidedDeploymentCanAdmit_ignoresAvoid() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 1);
+        b.coolDown(Duration.ofSeconds(30));
+
+        Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
+
+        assertThat(admittedId(s)).isEqualTo("swedencentral/gpt-4o-mini");
+    }
+
+    @Test
+    void select_avoidedAndOtherWithoutRoom_ignoresAvoid() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 1);
+        assertThat(b.tryAcquire(6_000)).isTrue();
+
+        Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
+
+        assertThat(admittedId(s)).isEqualTo("swedencentral/gpt-4o-mini");
+    }
+
+    @Test
+    void select_allCooling_waitsForTheShortestCooldown() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 2);
+        DeploymentLimiter c = limiter("westus", 1);
+        a.coolDown(Duration.ofSeconds(7));
+        b.coolDown(Duration.ofSeconds(3));
+        c.coolDown(Duration.ofSeconds(20));
+        RegionSelector selector = new RegionSelector(List.of(a, b, c));
+
+        Selection s = selector.select(100, Set.of());
+
+        assertThat(s).isEqualTo(new Selection.Wait(Duration.ofSeconds(3).toNanos()));
+        assertThat(a.room()).isZero();
+        ticker.advance(Duration.ofSeconds(3));
+        assertThat(admittedId(selector.select(100, Set.of()))).isEqualTo("eastus/gpt-4o-mini");
+    }
+
+    @Test
+    void select_allBucketsEmpty_waitsForTheEarliestRefill() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 1);
+        assertThat(a.tryAcquire(6_000)).isTrue();
+        assertThat(b.tryAcquire(5_100)).isTrue();
+
+        Selection s = new RegionSelector(List.of(a, b)).select(1_800, Set.of());
+
+        // b lacks 900 tokens at 900 tokens/s; a lacks 1,800.
+        assertThat(s).isInstanceOf(Selection.Wait.class);
+        assertThat(((Selection.Wait) s).nanos()).isBetween(Duration.ofMillis(999).toNanos(),
+                Duration.ofMillis(1_001).toNanos());
+    }
+
+    @Test
+    void select_costAboveEveryDeployment_isNever() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = new DeploymentLimiter(Deployments.config("eastus", 200_000, 1_200, 2), ticker, 0.1,
+                1, Duration.ZERO);
+        RegionSelector selector = new RegionSelector(List.of(a, b));
+
+        assertThat(selector.largestAdmissible()).isEqualTo(20_000);
+        assertThat(selector.select(20_001, Set.of())).isEqualTo(new Selection.Never());
+        assertThat(admittedId(selector.select(20_000, Set.of()))).isEqualTo("eastus/gpt-4o-mini");
+    }
+
+    @Test
+    void select_costAboveSomeDeployments_waitsForTheOneThatCanTakeIt() {
+        DeploymentLimiter small = limiter("swedencentral", 1);
+        DeploymentLimiter big = new DeploymentLimiter(Deployments.config("eastus", 200_000, 1_200, 2), ticker, 0.1,
+                1, Duration.ZERO);
+        big.coolDown(Duration.ofSeconds(4));
+
+        Selection s = new RegionSelector(List.of(small, big)).select(10_000, Set.of());
+
+        assertThat(s).isInstanceOf(Selection.Wait.class);
+        // 4 s of cooldown, and the drained bucket needs 10,000 tokens at 3,000/s = 3.33 s: the cooldown binds.
+        assertThat(((Selection.Wait) s).nanos()).isEqualTo(Duration.ofSeconds(4).toNanos());
+    }
+
+    @Test
+    void constructor_noDeployments_throws() {
+        assertThatThrownBy(() -> new RegionSelector(List.of())).isInstanceOf(IllegalArgumentException.class);
+    }
+}
