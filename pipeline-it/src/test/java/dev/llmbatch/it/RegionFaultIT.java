@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.function.Predicate;
 import java.util.function.ToLongFunction;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.BeforeAll;
@@ -27,14 +26,23 @@ import org.junit.jupiter.api.Test;
 /**
  * A region that fails for a while (500s, hangs, 503s and connection resets): every job still gets exactly one
  * {@code succeeded} result, each failed attempt is followed by an attempt in another region, and the retry counters
- * agree with what the simulator injected. The fault is switched on at runtime before the first wave of jobs and off
- * after enough failures have been seen; a second wave then shows the region is used again.
+ * agree with what the simulator injected. The fault is switched on at runtime before a first wave of jobs and off
+ * once enough failures have been injected; a second wave then shows the region is used again.
+ *
+ * <p>Sentiment jobs are packed several to a call (batching is on by default), so one failed call shows in several
+ * traces: call counts are compared with the worker's {@code llm_calls_total}, traces are checked for their shape.
  */
 class RegionFaultIT {
     private static final double SCALE = 30;
-    private static final String DEPLOYMENT = "gpt-4o-mini";
     private static final String BAD = "eastus";
-    /** Roomy quotas everywhere, so that a retry always finds another region with room at once. */
+    /** Jobs per paced chunk: below every region's request burst (9) times three and far below the HTTP pool. */
+    private static final int CHUNK = 24;
+    /**
+     * Standard gpt-4o-mini quotas (450K TPM / 2,700 RPM). Jobs are sent in paced chunks (the next once the last is
+     * answered), so no quota binds and a retry always finds a healthy region with room:
+     * {@link #regionAnswers500WhileEveryQuotaBinds_retriesWaitForAHealthyRegion_noJobFails} covers the case where none
+     * has room, {@link #regionHangsUnderABacklog_onlyTheHungRegionRecordsFailedCalls} a backlog.
+     */
     private static final String SIM = """
             time-scale: 30
             seed: 21
@@ -42,13 +50,13 @@ class RegionFaultIT {
             regions:
               - name: swedencentral
                 latency: {rtt-ms: 10, ttft-ms: 300, tps: 200}
-                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 300000, rpm: 1800}]
+                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 450000, rpm: 2700}]
               - name: eastus
                 latency: {rtt-ms: 30, ttft-ms: 400, tps: 150}
-                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 300000, rpm: 1800}]
+                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 450000, rpm: 2700}]
               - name: westeurope
                 latency: {rtt-ms: 20, ttft-ms: 500, tps: 100}
-                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 300000, rpm: 1800}]
+                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 450000, rpm: 2700}]
             """;
 
     static Cluster cluster;
@@ -58,106 +66,180 @@ class RegionFaultIT {
         cluster = Cluster.shared();
     }
 
-
     @Test
     void regionAnswers500ForAPeriod_failedAttemptsRetriedInOtherRegions_everyJobSucceeds() {
         Run run = runWithFault("r500", FaultSpec.none().withP500(1.0), null, d -> d.errors(500), 30);
-        long injected = run.stats.get(BAD).errors(500);
-        long traced = run.count(BAD + ":500");
-        System.out.printf("RegionFaultIT.500: injected %d, traced %d, llm_retries_total %s, calls %s, labels %s%n",
-                injected, traced, run.retries, run.calls, run.labels());
+        long injected = run.bad().errors(500);
+        run.print("500", "injected 500s " + injected);
 
-        System.out.println("RegionFaultIT.500 back-to-bad traces: " + run.backToBad());
         run.assertEachJobSucceededOnce();
         assertThat(injected).as("500s the simulator injected").isGreaterThanOrEqualTo(30);
-        run.assertEveryFailureInBadFollowedByAnotherRegion(BAD + ":500");
-        for (JobResult r : run.results()) {
-            if (r.trace().contains(BAD + ":500")) {
-                assertThat(r.region()).as("region that answered %s after %s", r.id(), r.trace()).isNotEqualTo(BAD);
-            }
-        }
-        assertThat(traced).as("'%s:500' trace entries", BAD).isEqualTo(injected);
+        assertThat(run.calls(BAD, "500")).as("llm_calls_total{%s,500}", BAD).isEqualTo(injected);
+        assertThat(run.count(BAD + ":500")).as("'%s:500' trace entries", BAD).isGreaterThanOrEqualTo(injected);
+        run.assertOnlyBadRegionRecordedFailedAttempts();
+        run.assertEveryFailedAttemptFollowedByAnotherRegion();
+        assertThat(run.results()).filteredOn(r -> r.trace().contains(BAD + ":500")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.region()).as("region that answered after %s", r.trace())
+                        .isNotEqualTo(BAD));
+        assertThat(run.retriesTotal()).as("llm_retries_total").isPositive().isEqualTo(run.failedCalls());
         assertThat(QuotaIT.sumFor(run.retries, BAD)).as("llm_retries_total for %s", BAD).isEqualTo(injected);
-        assertThat(run.retries.values().stream().mapToLong(Long::longValue).sum()).isPositive();
         run.assertBadRegionServedSecondWave();
     }
 
     @Test
     void regionHangsForAPeriod_callsTimeOutAndAreRetriedInOtherRegions_everyJobSucceeds() {
-        Run run = runWithFault("hang", FaultSpec.none().withPHang(1.0), "request-timeout-ms: 500", DeploymentStats::hangs,
-                20);
-        long injected = run.stats.get(BAD).hangs();
-        long traced = run.count(BAD + ":timeout");
-        System.out.printf("RegionFaultIT.hang: hangs %d, traced timeouts %d, llm_retries_total %s, calls %s, "
-                + "labels %s%n", injected, traced, run.retries, run.calls, run.labels());
+        Run run = runWithFault("hang", FaultSpec.none().withPHang(1.0), "request-timeout-ms: 500",
+                DeploymentStats::hangs, 20);
+        long hangs = run.bad().hangs();
+        run.print("hang", "hangs " + hangs);
 
-        System.out.println("RegionFaultIT.hang back-to-bad traces: " + run.backToBad());
         run.assertEachJobSucceededOnce();
-        assertThat(injected).as("hangs the simulator injected").isGreaterThanOrEqualTo(20);
-        run.assertEveryFailureInBadFollowedByAnotherRegion(BAD + ":timeout");
-        assertThat(traced).as("'%s:timeout' trace entries", BAD).isEqualTo(injected);
-        assertThat(QuotaIT.sumFor(run.retries, BAD)).as("llm_retries_total for %s", BAD).isEqualTo(injected);
+        assertThat(hangs).as("hangs the simulator injected").isGreaterThanOrEqualTo(20);
+        assertThat(run.calls(BAD, "timeout")).as("llm_calls_total{%s,timeout}", BAD).isEqualTo(hangs);
+        assertThat(run.count(BAD + ":timeout")).as("'%s:timeout' trace entries", BAD).isGreaterThanOrEqualTo(hangs);
+        run.assertOnlyBadRegionRecordedFailedAttempts();
+        run.assertEveryFailedAttemptFollowedByAnotherRegion();
+        assertThat(run.results()).filteredOn(r -> r.trace().contains(BAD + ":timeout")).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.region()).as("region that answered after %s", r.trace())
+                        .isNotEqualTo(BAD));
+        assertThat(run.retriesTotal()).as("llm_retries_total").isEqualTo(hangs).isEqualTo(run.failedCalls());
         run.assertBadRegionServedSecondWave();
+    }
+
+    /**
+     * A backlog of 900 jobs against Global Standard quotas (2M TPM / 12,000 RPM per region) while eastus hangs for the
+     * whole run, with the worker's default pool (64 connections, 256 waiting per region). The 2 s wall request timeout
+     * is 60 simulated seconds, the production default. The hung calls time out in eastus and are retried elsewhere;
+     * swedencentral and westeurope answer every call they are sent, so the worker must record no failed call against
+     * them, and exactly one timeout per hung call against eastus.
+     */
+    @Test
+    void regionHangsUnderABacklog_onlyTheHungRegionRecordsFailedCalls() {
+        String simYaml = SIM.replace("tpm: 450000, rpm: 2700", "tpm: 2000000, rpm: 12000")
+                .replace("    latency: {rtt-ms: 30, ttft-ms: 400, tps: 150}\n",
+                        "    latency: {rtt-ms: 30, ttft-ms: 400, tps: 150}\n    faults: [{p-hang: 1.0}]\n");
+        assertThat(simYaml).contains("p-hang").doesNotContain("2700");
+        List<Job> jobs = QuotaIT.jobs("backlog", 900);
+        Cluster.Topics t = QuotaIT.freshTopics(cluster);
+        try (Simulator sim = Simulator.start(SimulatorConfig.parse(simYaml))) {
+            Map<String, Long> retries;
+            Map<String, Long> calls;
+            try (Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, SCALE, "request-timeout-ms: 2000"),
+                    sim)) {
+                cluster.produce(t.jobs(), Jobs.records(jobs));
+                cluster.awaitResults(t.results(), Cluster.allOf(QuotaIT.ids(jobs)), Duration.ofSeconds(50));
+                retries = worker.metrics().family("llm_retries_total");
+                calls = worker.metrics().family("llm_calls_total");
+            }
+            Run run = new Run(sim, jobs, List.of(), cluster.allResults(t.results()), QuotaIT.deploymentStats(sim),
+                    retries, calls);
+            run.print("backlog-hang", "hangs " + run.bad().hangs());
+
+            run.assertEachJobSucceededOnce();
+            run.assertOnlyBadRegionRecordedFailedAttempts();
+            assertThat(run.bad().hangs()).as("hangs injected").isPositive();
+            assertThat(run.calls(BAD, "timeout")).as("llm_calls_total{%s,timeout}: one per hung call", BAD)
+                    .isEqualTo(run.bad().hangs());
+            assertThat(calls.keySet()).as("llm_calls_total series").noneMatch(k -> k.contains("connection_error"));
+        }
     }
 
     @Test
     void regionAnswers503AndResetsConnectionsForAPeriod_attemptsRetriedInOtherRegions_everyJobSucceeds() {
         Run run = runWithFault("r503", FaultSpec.none().withP503(0.5).withPReset(0.5), null,
                 d -> d.errors(503) + d.resets(), 40);
-        DeploymentStats bad = run.stats.get(BAD);
-        Map<String, Long> labels = run.labels();
-        long traced503 = run.count(BAD + ":503");
-        long tracedOther = labels.entrySet().stream()
-                .filter(e -> e.getKey().startsWith(BAD + ":") && !e.getKey().equals(BAD + ":503")
-                        && !e.getKey().equals(BAD + ":200"))
-                .mapToLong(Map.Entry::getValue).sum();
-        System.out.printf("RegionFaultIT.503+reset: 503s %d, resets %d, traced 503 %d, traced other failures %d, "
-                + "llm_retries_total %s, calls %s, labels %s%n", bad.errors(503), bad.resets(), traced503, tracedOther,
-                run.retries, run.calls, labels);
+        DeploymentStats bad = run.bad();
+        run.print("503+reset", "503s " + bad.errors(503) + ", resets " + bad.resets());
 
-        System.out.println("RegionFaultIT.503+reset back-to-bad traces: " + run.backToBad());
         run.assertEachJobSucceededOnce();
         assertThat(bad.errors(503)).as("503s injected").isPositive();
         assertThat(bad.resets()).as("resets injected").isPositive();
-        assertThat(traced503).as("'%s:503' trace entries", BAD).isEqualTo(bad.errors(503));
-        assertThat(tracedOther).as("other failed attempts in %s (the resets)", BAD).isEqualTo(bad.resets());
-        for (JobResult r : run.results()) {
-            List<String> trace = r.trace();
-            for (int i = 0; i < trace.size() - 1; i++) {
-                if (trace.get(i).startsWith(BAD + ":")) {
-                    assertThat(QuotaIT.region(trace.get(i + 1))).as("region after a failure in %s", trace)
-                            .isNotEqualTo(BAD);
-                }
-            }
-        }
+        assertThat(run.calls(BAD, "503")).as("llm_calls_total{%s,503}", BAD).isEqualTo(bad.errors(503));
+        assertThat(run.calls(BAD, "connection_error")).as("llm_calls_total{%s,connection_error}", BAD)
+                .isEqualTo(bad.resets());
+        run.assertOnlyBadRegionRecordedFailedAttempts();
+        run.assertEveryFailedAttemptFollowedByAnotherRegion();
+        assertThat(run.results()).filteredOn(r -> r.trace().stream().anyMatch(e -> e.startsWith(BAD + ":")
+                && !e.endsWith(":200"))).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.region()).as("region that answered after %s", r.trace())
+                        .isNotEqualTo(BAD));
         assertThat(QuotaIT.sumFor(run.retries, BAD)).as("llm_retries_total for %s", BAD)
                 .isEqualTo(bad.errors(503) + bad.resets());
+        assertThat(run.retriesTotal()).as("llm_retries_total").isEqualTo(run.failedCalls());
         run.assertBadRegionServedSecondWave();
     }
 
     /**
-     * Switches {@code fault} on in {@link #BAD}, sends a first wave of jobs, waits until the simulator has injected
-     * {@code minFaults} (by {@code faultCount}), switches the fault off, sends a second wave and waits for every result.
+     * The steady state of a batch pipeline: every region's quota binds. eastus fails every call for the whole run and
+     * the worker may make 3 attempts per job. A retry should wait the few milliseconds until a healthy region has room
+     * rather than go straight back to the region that just failed.
+     */
+    @Test
+    void regionAnswers500WhileEveryQuotaBinds_retriesWaitForAHealthyRegion_noJobFails() {
+        String simYaml = """
+                time-scale: 30
+                seed: 22
+                api-keys: [it-key]
+                regions:
+                  - name: swedencentral
+                    latency: {rtt-ms: 10, ttft-ms: 300, tps: 200}
+                    deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 30000, rpm: 180}]
+                  - name: eastus
+                    latency: {rtt-ms: 30, ttft-ms: 400, tps: 150}
+                    faults: [{p-500: 1.0}]
+                    deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 30000, rpm: 180}]
+                  - name: westeurope
+                    latency: {rtt-ms: 20, ttft-ms: 500, tps: 100}
+                    deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 30000, rpm: 180}]
+                """;
+        List<Job> jobs = QuotaIT.jobs("bind500", 600);
+        Cluster.Topics t = QuotaIT.freshTopics(cluster);
+        try (Simulator sim = Simulator.start(SimulatorConfig.parse(simYaml))) {
+            Map<String, Long> retries;
+            Map<String, Long> calls;
+            try (Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, SCALE, "max-attempts: 3"), sim)) {
+                cluster.produce(t.jobs(), Jobs.records(jobs));
+                cluster.awaitResults(t.results(), Cluster.allOf(QuotaIT.ids(jobs)), Duration.ofSeconds(50));
+                retries = worker.metrics().family("llm_retries_total");
+                calls = worker.metrics().family("llm_calls_total");
+            }
+            Run run = new Run(sim, jobs, List.of(), cluster.allResults(t.results()), QuotaIT.deploymentStats(sim),
+                    retries, calls);
+            Map<Status, Long> statuses = run.results().stream()
+                    .collect(Collectors.groupingBy(JobResult::status, TreeMap::new, Collectors.counting()));
+            run.print("bind500", "statuses " + statuses + ", injected 500s " + run.bad().errors(500) + "; "
+                    + QuotaIT.describe(run.stats));
+
+            assertThat(statuses).as("results by status (swedencentral and westeurope were healthy throughout)")
+                    .containsOnlyKeys(Status.SUCCEEDED);
+            run.assertEveryFailedAttemptFollowedByAnotherRegion();
+            run.assertEachJobSucceededOnce();
+        }
+    }
+
+    /**
+     * Switches {@code fault} on in {@link #BAD} and sends paced chunks of jobs until the simulator has injected
+     * {@code minFaults} (by {@code faultCount}); switches the fault off and sends a second wave of chunks.
      */
     private Run runWithFault(String prefix, FaultSpec fault, String workerExtra,
             ToLongFunction<DeploymentStats> faultCount, long minFaults) {
-        List<Job> wave1 = QuotaIT.jobs(prefix + "-a", 600);
-        List<Job> wave2 = QuotaIT.jobs(prefix + "-b", 300);
-        Cluster.Topics t = cluster.topics(4);
+        Cluster.Topics t = QuotaIT.freshTopics(cluster);
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(SIM))) {
+            List<Job> wave1 = new ArrayList<>();
+            List<Job> wave2 = new ArrayList<>();
             Map<String, Long> retries;
             Map<String, Long> calls;
             try (Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, SCALE, workerExtra), sim)) {
                 sim.setFaults(BAD, fault);
-                cluster.produce(t.jobs(), Jobs.records(wave1));
-                await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
-                        .until(() -> faultCount.applyAsLong(sim.stats(BAD).deployment(DEPLOYMENT)) >= minFaults);
+                while (faultCount.applyAsLong(sim.stats(BAD).deployment(QuotaIT.DEPLOYMENT)) < minFaults) {
+                    assertThat(wave1.size()).as("jobs sent before %d faults were injected", minFaults)
+                            .isLessThan(40 * CHUNK);
+                    wave1.addAll(sendChunk(worker, t, prefix + "-a", wave1.size(), 0));
+                }
                 sim.setFaults(BAD, FaultSpec.none());
-                cluster.awaitResults(t.results(), Cluster.allOf(QuotaIT.ids(wave1)), Duration.ofSeconds(40));
-                cluster.produce(t.jobs(), Jobs.records(wave2));
-                Set<String> all = new HashSet<>(QuotaIT.ids(wave1));
-                all.addAll(QuotaIT.ids(wave2));
-                cluster.awaitResults(t.results(), Cluster.allOf(all), Duration.ofSeconds(40));
+                while (wave2.size() < 10 * CHUNK) {
+                    wave2.addAll(sendChunk(worker, t, prefix + "-b", wave2.size(), wave1.size()));
+                }
                 assertThat(worker.failure()).isNull();
                 // the worker closes the connections it gave up on (the simulator would hold a hung one forever)
                 await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(
@@ -172,9 +254,26 @@ class RegionFaultIT {
         }
     }
 
-    /** What one run left behind, read after the worker stopped (the simulator is closed by then). */
+    /** Sends jobs {@code from .. from+CHUNK-1} and waits until the worker has published a result for each. */
+    private static List<Job> sendChunk(Worker worker, Cluster.Topics t, String prefix, int from, int earlier) {
+        List<Job> chunk = new ArrayList<>(CHUNK);
+        for (int i = from; i < from + CHUNK; i++) {
+            chunk.add(Jobs.job(prefix, i));
+        }
+        cluster.produce(t.jobs(), Jobs.records(chunk));
+        long target = earlier + from + CHUNK;
+        await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(5))
+                .until(() -> worker.metrics().total("llm_results_total") >= target);
+        return chunk;
+    }
+
+    /** What one run left behind, read after the worker stopped. */
     private record Run(Simulator sim, List<Job> jobs, List<Job> wave2, Map<String, List<JobResult>> byId,
                        Map<String, DeploymentStats> stats, Map<String, Long> retries, Map<String, Long> calls) {
+
+        DeploymentStats bad() {
+            return stats.get(BAD);
+        }
 
         List<JobResult> results() {
             return byId.values().stream().flatMap(List::stream).toList();
@@ -184,17 +283,19 @@ class RegionFaultIT {
             return QuotaIT.countTrace(byId, entry);
         }
 
-        /** Traces in which an attempt in {@link #BAD} is followed by another attempt in {@link #BAD}. */
-        Map<String, Long> backToBad() {
-            return results().stream().filter(r -> {
-                List<String> tr = r.trace();
-                for (int i = 0; i + 1 < tr.size(); i++) {
-                    if (tr.get(i).startsWith(BAD + ":") && tr.get(i + 1).startsWith(BAD + ":")) {
-                        return true;
-                    }
-                }
-                return false;
-            }).collect(Collectors.groupingBy(r -> String.join(",", r.trace()), TreeMap::new, Collectors.counting()));
+        /** {@code llm_calls_total{region, outcome}}. */
+        long calls(String region, String outcome) {
+            return calls.getOrDefault("{region=\"" + region + "\",outcome=\"" + outcome + "\"}", 0L);
+        }
+
+        /** Calls that were neither a success nor a 429: what the worker retries with backoff. */
+        long failedCalls() {
+            return calls.entrySet().stream().filter(e -> !e.getKey().contains("outcome=\"200\"")
+                    && !e.getKey().contains("outcome=\"429\"")).mapToLong(Map.Entry::getValue).sum();
+        }
+
+        long retriesTotal() {
+            return retries.values().stream().mapToLong(Long::longValue).sum();
         }
 
         /** Every trace entry with how often it occurs, e.g. {@code eastus:timeout=41}. */
@@ -203,21 +304,48 @@ class RegionFaultIT {
                     .collect(Collectors.groupingBy(e -> e, TreeMap::new, Collectors.counting()));
         }
 
-        void assertEachJobSucceededOnce() {
-            QuotaIT.assertEachJobSucceededOnceWithFakeModelOutput(jobs, byId, sim);
-            assertThat(results()).extracting(JobResult::status).containsOnly(Status.SUCCEEDED);
+        /** Traces in which a failed attempt is followed by another attempt in the same region, with counts. */
+        Map<String, Long> retriedInSameRegion() {
+            return results().stream().filter(r -> {
+                List<String> tr = r.trace();
+                for (int i = 0; i + 1 < tr.size(); i++) {
+                    if (!tr.get(i).endsWith(":200") && QuotaIT.region(tr.get(i)).equals(QuotaIT.region(tr.get(i + 1)))) {
+                        return true;
+                    }
+                }
+                return false;
+            }).collect(Collectors.groupingBy(r -> String.join(",", r.trace()), TreeMap::new, Collectors.counting()));
         }
 
-        void assertEveryFailureInBadFollowedByAnotherRegion(String failure) {
-            Predicate<JobResult> failedInBad = r -> r.trace().contains(failure);
-            assertThat(results().stream().filter(failedInBad).count()).as("jobs with %s", failure).isPositive();
+        void print(String name, String facts) {
+            System.out.printf("RegionFaultIT.%s: %s; llm_calls_total %s; llm_retries_total %s; trace entries %s; "
+                    + "traces retried in the same region %s%n", name, facts, calls, retries, labels(),
+                    retriedInSameRegion());
+        }
+
+        void assertEachJobSucceededOnce() {
+            QuotaIT.assertEachJobSucceededOnceWithFakeModelOutput(jobs, byId, sim);
+        }
+
+        /** Healthy regions answered every call they were sent: no call outcome or trace entry but 200 outside BAD. */
+        void assertOnlyBadRegionRecordedFailedAttempts() {
+            assertThat(calls.keySet()).as("llm_calls_total series").allSatisfy(k -> assertThat(k)
+                    .matches(x -> x.contains("region=\"" + BAD + "\"") || x.contains("outcome=\"200\""),
+                            "is in " + BAD + " or a 200"));
+            assertThat(labels().keySet()).as("trace entries").allSatisfy(e -> assertThat(e).as("trace entry")
+                    .matches(x -> x.startsWith(BAD + ":") || x.endsWith(":200"), "is in " + BAD + " or a 200"));
+        }
+
+        /** For every trace: the attempt right after a failed one is in a different region. */
+        void assertEveryFailedAttemptFollowedByAnotherRegion() {
             for (JobResult r : results()) {
                 List<String> trace = r.trace();
                 for (int i = 0; i < trace.size(); i++) {
-                    if (trace.get(i).equals(failure)) {
-                        assertThat(i + 1).as("an attempt after %s in %s", failure, trace).isLessThan(trace.size());
-                        assertThat(QuotaIT.region(trace.get(i + 1))).as("region after %s in %s", failure, trace)
-                                .isNotEqualTo(BAD);
+                    if (!trace.get(i).endsWith(":200")) {
+                        assertThat(i + 1).as("an attempt after %s in %s", trace.get(i), trace)
+                                .isLessThan(trace.size());
+                        assertThat(QuotaIT.region(trace.get(i + 1))).as("region after %s in %s", trace.get(i), trace)
+                                .isNotEqualTo(QuotaIT.region(trace.get(i)));
                     }
                 }
             }

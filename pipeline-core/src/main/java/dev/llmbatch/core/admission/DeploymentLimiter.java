@@ -5,6 +5,8 @@ import dev.llmbatch.core.time.Ticker;
 import io.github.bucket4j.Bucket;
 import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admission for one deployment: a bucket4j bucket for tokens (TPM, 60 s window) and one for requests (RPM/6 per
@@ -12,8 +14,8 @@ import java.time.Duration;
  * only when both buckets grant it; it then has its estimate reserved (the service does not refund unused tokens, so
  * neither do we).
  *
- * <p>Thread-safe: the buckets are lock-free and the cooldown is a volatile deadline. Callers on one event loop see
- * no contention.
+ * <p>Thread-safe: the buckets are lock-free, the cooldown deadline and the call-slot count are atomics. Callers on
+ * one event loop see no contention.
  */
 public final class DeploymentLimiter {
     private static final Duration TOKEN_WINDOW = Duration.ofSeconds(60);
@@ -25,14 +27,37 @@ public final class DeploymentLimiter {
     private final BucketShape requestShape;
     private final Bucket tokens;
     private final Bucket requests;
-    private volatile long coolUntilNanos;
-    private volatile boolean cooling;
+    /** Deadline of the current cooldown, or {@link #NOT_COOLING}. */
+    private final AtomicLong coolUntilNanos = new AtomicLong(NOT_COOLING);
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final int maxConcurrent;
 
+    private static final long NOT_COOLING = Long.MIN_VALUE;
+    /**
+     * A deployment keeps a burst of at most this share of its TPM for the largest request; a small deployment thus
+     * takes smaller requests only (larger ones go to bigger deployments) instead of losing half its sustained rate.
+     */
+    static final double LARGE_REQUEST_SHARE = 0.1;
+
+    /** A limiter without a limit on concurrent calls. */
     public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
             Duration margin) {
+        this(config, ticker, burstFraction, largestRequest, margin, Integer.MAX_VALUE);
+    }
+
+    /**
+     * @param largestRequest the largest reservation a request may make (the pool's max-request-tokens); capped at
+     *                       {@link #LARGE_REQUEST_SHARE} of this deployment's TPM
+     * @param maxConcurrent  calls in flight at most (the HTTP pool size: a call admitted beyond it would only wait
+     *                       for a connection, holding its reservation while the service's window moves on)
+     */
+    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
+            Duration margin, int maxConcurrent) {
         this.config = config;
         this.ticker = ticker;
-        this.tokenShape = BucketShape.of(config.tpm(), TOKEN_WINDOW, burstFraction, largestRequest, margin);
+        this.maxConcurrent = maxConcurrent;
+        long minBurst = Math.min(largestRequest, Math.max(1, (long) Math.ceil(config.tpm() * LARGE_REQUEST_SHARE)));
+        this.tokenShape = BucketShape.of(config.tpm(), TOKEN_WINDOW, burstFraction, minBurst, margin);
         this.requestShape = BucketShape.of((config.rpm() + 5) / 6, REQUEST_WINDOW, burstFraction, 1, margin);
         TimeMeter meter = new TickerTimeMeter(ticker);
         this.tokens = bucket(tokenShape, meter);
@@ -60,19 +85,43 @@ public final class DeploymentLimiter {
         return tokenShape.capacity();
     }
 
-    /** Reserves {@code cost} tokens and one request if both buckets have room and the deployment is not cooling. */
+    /**
+     * Reserves {@code cost} tokens, one request and one call slot if both buckets have room, the deployment is not
+     * cooling and not at its concurrency limit. A successful acquire must be followed by {@link #release()} when the
+     * call ends.
+     */
     public boolean tryAcquire(long cost) {
         if (cost > tokenShape.capacity() || isCooling()) {
             return false;
         }
+        if (inFlight.incrementAndGet() > maxConcurrent) {
+            inFlight.decrementAndGet();
+            return false;
+        }
         if (!tokens.tryConsume(cost)) {
+            inFlight.decrementAndGet();
             return false;
         }
         if (!requests.tryConsume(1)) {
             tokens.addTokens(cost);
+            inFlight.decrementAndGet();
             return false;
         }
         return true;
+    }
+
+    /** Ends a call admitted by {@link #tryAcquire}: frees its call slot (the quota reservation stays spent). */
+    public void release() {
+        inFlight.decrementAndGet();
+    }
+
+    /** Whether every call slot is taken; a slot frees when a call ends, not with time. */
+    public boolean atConcurrencyLimit() {
+        return inFlight.get() >= maxConcurrent;
+    }
+
+    public int inFlight() {
+        return inFlight.get();
     }
 
     /** Nanoseconds until {@code cost} could be admitted here, or {@code Long.MAX_VALUE} if it never could. */
@@ -82,7 +131,8 @@ public final class DeploymentLimiter {
         }
         // Only a live cooldown counts: ticker readings are meaningful as differences only (they may be negative),
         // so the never-set deadline 0 must not be compared with them.
-        long cool = isCooling() ? Math.max(0, coolUntilNanos - ticker.nanos()) : 0;
+        long until = coolUntilNanos.get();
+        long cool = until == NOT_COOLING ? 0 : Math.max(0, until - ticker.nanos());
         long tok = tokens.estimateAbilityToConsume(cost).getNanosToWaitForRefill();
         long req = requests.estimateAbilityToConsume(1).getNanosToWaitForRefill();
         return Math.max(cool, Math.max(tok, req));
@@ -94,24 +144,20 @@ public final class DeploymentLimiter {
      */
     public void coolDown(Duration d) {
         long until = ticker.nanos() + Math.max(0, d.toNanos());
-        if (until - coolUntilNanos > 0 || !cooling) {
-            coolUntilNanos = until;
-        }
-        cooling = true;
+        coolUntilNanos.accumulateAndGet(until, (cur, next) -> cur == NOT_COOLING || next - cur > 0 ? next : cur);
         tokens.tryConsumeAsMuchAsPossible();
         requests.tryConsumeAsMuchAsPossible();
     }
 
     public boolean isCooling() {
-        if (cooling && ticker.nanos() - coolUntilNanos >= 0) {
-            cooling = false;
-        }
-        return cooling;
+        long until = coolUntilNanos.get();
+        return until != NOT_COOLING && until - ticker.nanos() > 0;
     }
 
     /** Remaining cooldown, zero when not cooling. */
     public Duration coolingRemaining() {
-        return isCooling() ? Duration.ofNanos(coolUntilNanos - ticker.nanos()) : Duration.ZERO;
+        long until = coolUntilNanos.get();
+        return until == NOT_COOLING ? Duration.ZERO : Duration.ofNanos(Math.max(0, until - ticker.nanos()));
     }
 
     /**

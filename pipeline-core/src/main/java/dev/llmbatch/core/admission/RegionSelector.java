@@ -1,23 +1,39 @@
 package dev.llmbatch.core.admission;
 
+import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Chooses the deployment for a request: the lowest priority tier first; within a tier, the deployment with the most
- * room that is not cooling and whose buckets grant the reservation. Deployments named in {@code avoid} (where the
- * previous attempt failed) are tried only when no other deployment can take the request now.
+ * room (ties rotate, so equal regions share the load) that is not cooling, has a free call slot, and whose buckets
+ * grant the reservation.
  *
- * <p>Stateless apart from the limiters it is given; thread-safe if they are.
+ * <p>Deployments named in {@code avoid} (where the previous attempt failed) are used only when no other deployment
+ * can take the request within {@code patience}: in a batch pipeline the quotas usually bind, so "no other region has
+ * room right now" is the normal case and must not send a retry straight back to the region that just failed.
+ *
+ * <p>Thread-safe if the limiters are.
  */
 public final class RegionSelector {
+    /** How long a retry waits for another region before it may go back to one that failed it. */
+    public static final Duration DEFAULT_PATIENCE = Duration.ofSeconds(30);
+
     private final List<List<DeploymentLimiter>> tiers;
     private final List<DeploymentLimiter> all;
+    private final long patienceNanos;
+    private final AtomicInteger rotation = new AtomicInteger();
 
     public RegionSelector(List<DeploymentLimiter> limiters) {
+        this(limiters, DEFAULT_PATIENCE);
+    }
+
+    public RegionSelector(List<DeploymentLimiter> limiters, Duration patience) {
         if (limiters.isEmpty()) {
             throw new IllegalArgumentException("a pool needs at least one deployment");
         }
@@ -27,6 +43,7 @@ public final class RegionSelector {
         }
         this.tiers = byTier.values().stream().map(List::copyOf).toList();
         this.all = List.copyOf(limiters);
+        this.patienceNanos = patience.toNanos();
     }
 
     public List<DeploymentLimiter> deployments() {
@@ -38,31 +55,35 @@ public final class RegionSelector {
         return all.stream().mapToLong(DeploymentLimiter::largestAdmissible).max().orElse(0);
     }
 
-    /** Tries to admit {@code cost}; on success the reservation has been made on the returned deployment. */
+    /** Tries to admit {@code cost}; on success the reservation (and a call slot) has been taken on the result. */
     public Selection select(long cost, Set<String> avoid) {
         DeploymentLimiter chosen = pick(cost, avoid, false);
-        if (chosen == null && !avoid.isEmpty()) {
-            chosen = pick(cost, avoid, true);
-        }
         if (chosen != null) {
             return new Selection.Admitted(chosen);
         }
-        long wait = Long.MAX_VALUE;
-        for (DeploymentLimiter l : all) {
-            wait = Math.min(wait, l.nanosUntilAdmissible(cost));
+        Selection others = waitFor(cost, avoid, false);
+        if (avoid.isEmpty()) {
+            return others;
         }
-        return wait == Long.MAX_VALUE ? new Selection.Never() : new Selection.Wait(Math.max(1, wait));
+        boolean othersSoon = others instanceof Selection.Busy
+                || (others instanceof Selection.Wait w && w.nanos() <= patienceNanos);
+        if (othersSoon) {
+            return others;
+        }
+        chosen = pick(cost, avoid, true);
+        return chosen != null ? new Selection.Admitted(chosen) : waitFor(cost, avoid, true);
     }
 
     private DeploymentLimiter pick(long cost, Set<String> avoid, boolean includeAvoided) {
         for (List<DeploymentLimiter> tier : tiers) {
             List<DeploymentLimiter> candidates = new ArrayList<>(tier.size());
             for (DeploymentLimiter l : tier) {
-                if (!l.isCooling() && (includeAvoided || !avoid.contains(l.id()))) {
+                if (!l.isCooling() && !l.atConcurrencyLimit() && (includeAvoided || !avoid.contains(l.id()))) {
                     candidates.add(l);
                 }
             }
             if (candidates.size() > 1) {
+                Collections.rotate(candidates, Math.floorMod(rotation.getAndIncrement(), candidates.size()));
                 candidates.sort(Comparator.comparingDouble(DeploymentLimiter::room).reversed());
             }
             for (DeploymentLimiter l : candidates) {
@@ -74,6 +95,37 @@ public final class RegionSelector {
         return null;
     }
 
+    /** When the request could next be admitted, among the avoided deployments too or not. */
+    private Selection waitFor(long cost, Set<String> avoid, boolean includeAvoided) {
+        long wait = Long.MAX_VALUE;
+        boolean busy = false;
+        for (DeploymentLimiter l : all) {
+            if (!includeAvoided && avoid.contains(l.id())) {
+                continue;
+            }
+            long n = l.nanosUntilAdmissible(cost);
+            if (n == Long.MAX_VALUE) {
+                continue;
+            }
+            if (l.atConcurrencyLimit()) {
+                busy = true;
+            } else {
+                wait = Math.min(wait, n);
+            }
+        }
+        if (wait != Long.MAX_VALUE) {
+            return new Selection.Wait(Math.max(1, wait));
+        }
+        if (busy) {
+            return new Selection.Busy();
+        }
+        if (!includeAvoided && !avoid.isEmpty()) {
+            // Only avoided deployments could ever take it: that is no reason to wait.
+            return new Selection.Wait(Long.MAX_VALUE);
+        }
+        return new Selection.Never();
+    }
+
     /** Result of {@link #select}. */
     public sealed interface Selection {
         /** Admitted; the reservation is made. */
@@ -82,6 +134,10 @@ public final class RegionSelector {
 
         /** Nothing has room now; the earliest a deployment could admit it is in {@code nanos}. */
         record Wait(long nanos) implements Selection {
+        }
+
+        /** Every deployment that could take it has all its call slots in use; one frees when a call ends. */
+        record Busy() implements Selection {
         }
 
         /** No deployment of the pool could ever admit a request this large. */

@@ -33,6 +33,10 @@ public final class OutcomeClassifier {
         if (status == 200) {
             return success(header, body);
         }
+        if (status == 429 && "insufficient_quota".equals(text(errorNode(body), "code"))) {
+            // OpenAI's billing limit: no region will answer until someone adds credit.
+            return new CallOutcome.Permanent(429, "insufficient_quota", "the account has no quota left");
+        }
         if (status == 429) {
             RetryAfter.Wait wait = RetryAfter.parse(header, body, clock)
                     .orElse(new RetryAfter.Wait(defaultCooldown, RetryAfter.Source.DEFAULT));

@@ -25,6 +25,8 @@ public final class RetryAfter {
 
     private static final Pattern MESSAGE = Pattern.compile(
             "(?i)(?:retry after|try again in)\\s+(\\d+(?:\\.\\d+)?)\\s*(ms|milliseconds?|s|secs?|seconds?)?\\b");
+    private static final Pattern MESSAGE_DURATION = Pattern.compile(
+            "(?i)(?:retry after|try again in)\\s+((?:\\d+(?:\\.\\d+)?(?:ms|h|m|s))+)\\b");
     private static final Pattern GO_DURATION = Pattern.compile("(\\d+(?:\\.\\d+)?)(ms|h|m|s)");
 
     private RetryAfter() {
@@ -51,12 +53,17 @@ public final class RetryAfter {
         if (d.isPresent()) {
             return Optional.of(new Wait(d.get(), Source.RETRY_AFTER));
         }
+        // Both limits may report a reset; the request is only admitted once both have room, so take the longer.
+        Duration reset = null;
         for (String h : new String[] {"x-ratelimit-reset-tokens", "x-rate-limit-reset-tokens",
                 "x-ratelimit-reset-requests", "x-rate-limit-reset-requests"}) {
-            d = resetValue(header.apply(h));
-            if (d.isPresent()) {
-                return Optional.of(new Wait(d.get(), Source.RESET_HEADER));
+            Optional<Duration> r = resetValue(header.apply(h));
+            if (r.isPresent() && (reset == null || r.get().compareTo(reset) > 0)) {
+                reset = r.get();
             }
+        }
+        if (reset != null) {
+            return Optional.of(new Wait(reset, Source.RESET_HEADER));
         }
         d = fromMessage(body);
         return d.map(v -> new Wait(v, Source.MESSAGE));
@@ -128,6 +135,13 @@ public final class RetryAfter {
     static Optional<Duration> fromMessage(String body) {
         if (body == null) {
             return Optional.empty();
+        }
+        Matcher go = MESSAGE_DURATION.matcher(body);
+        if (go.find()) {
+            Optional<Duration> d = resetValue(go.group(1));
+            if (d.isPresent()) {
+                return d;
+            }
         }
         Matcher m = MESSAGE.matcher(body);
         if (!m.find()) {

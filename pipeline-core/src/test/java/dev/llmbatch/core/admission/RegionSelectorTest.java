@@ -95,10 +95,10 @@ class RegionSelectorTest {
     }
 
     @Test
-    void select_onlyTheAvoidedDeploymentCanAdmit_ignoresAvoid() {
+    void select_onlyTheAvoidedDeploymentCanAdmitForLongerThanThePatience_ignoresAvoid() {
         DeploymentLimiter a = limiter("swedencentral", 1);
         DeploymentLimiter b = limiter("eastus", 1);
-        b.coolDown(Duration.ofSeconds(30));
+        b.coolDown(RegionSelector.DEFAULT_PATIENCE.plusSeconds(30));
 
         Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
 
@@ -106,14 +106,63 @@ class RegionSelectorTest {
     }
 
     @Test
-    void select_avoidedAndOtherWithoutRoom_ignoresAvoid() {
+    void retryAfter500_otherRegionsBucketsEmptyForAMoment_waitsForThemInsteadOfReturningToTheFailedRegion() {
+        // Regression: with every quota binding, a retry went straight back to the region that had just failed it.
         DeploymentLimiter a = limiter("swedencentral", 1);
         DeploymentLimiter b = limiter("eastus", 1);
         assertThat(b.tryAcquire(6_000)).isTrue();
 
         Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
 
-        assertThat(admittedId(s)).isEqualTo("swedencentral/gpt-4o-mini");
+        assertThat(s).isInstanceOf(Selection.Wait.class);
+        assertThat(((Selection.Wait) s).nanos()).isPositive()
+                .isLessThanOrEqualTo(RegionSelector.DEFAULT_PATIENCE.toNanos());
+        assertThat(a.room()).as("nothing reserved on the avoided region").isEqualTo(1.0);
+    }
+
+    @Test
+    void select_otherRegionCoolingWithinPatience_waitsForIt() {
+        DeploymentLimiter a = limiter("swedencentral", 1);
+        DeploymentLimiter b = limiter("eastus", 1);
+        b.coolDown(Duration.ofSeconds(5));
+
+        Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
+
+        assertThat(s).isInstanceOf(Selection.Wait.class);
+    }
+
+    @Test
+    void hungRegionHoldsAllCallSlots_selectionSkipsItWithoutCountingAFailure() {
+        // Regression: calls beyond the HTTP pool queued for a connection and timed out as failures of the region.
+        DeploymentLimiter hung = new DeploymentLimiter(Deployments.config("eastus", 450_000, 2_700, 1), ticker,
+                0.1, 1, Duration.ZERO, 2);
+        DeploymentLimiter ok = new DeploymentLimiter(Deployments.config("swedencentral", 450_000, 2_700, 1), ticker,
+                0.1, 1, Duration.ZERO, 2);
+        assertThat(hung.tryAcquire(10)).isTrue();
+        assertThat(hung.tryAcquire(10)).isTrue();
+        assertThat(hung.atConcurrencyLimit()).isTrue();
+        RegionSelector selector = new RegionSelector(List.of(hung, ok));
+
+        assertThat(admittedId(selector.select(10, Set.of()))).isEqualTo("swedencentral/gpt-4o-mini");
+        assertThat(admittedId(selector.select(10, Set.of()))).isEqualTo("swedencentral/gpt-4o-mini");
+        assertThat(selector.select(10, Set.of())).isInstanceOf(Selection.Busy.class);
+        ok.release();
+        assertThat(admittedId(selector.select(10, Set.of()))).isEqualTo("swedencentral/gpt-4o-mini");
+    }
+
+    @Test
+    void select_equalRoom_rotatesAmongRegions() {
+        DeploymentLimiter a = new DeploymentLimiter(Deployments.config("swedencentral", 4_500_000, 270_000, 1),
+                ticker, 0.1, 1, Duration.ZERO);
+        DeploymentLimiter b = new DeploymentLimiter(Deployments.config("eastus", 4_500_000, 270_000, 1), ticker,
+                0.1, 1, Duration.ZERO);
+        RegionSelector selector = new RegionSelector(List.of(a, b));
+        java.util.Map<String, Integer> counts = new java.util.HashMap<>();
+        for (int i = 0; i < 20; i++) {
+            a.observeRemaining(-1, -1);
+            counts.merge(admittedId(selector.select(1, Set.of())), 1, Integer::sum);
+        }
+        assertThat(counts).hasSize(2);
     }
 
     @Test

@@ -138,6 +138,22 @@ class OutcomeClassifierTest {
     }
 
     @Test
+    void classify_429InsufficientQuota_isPermanent() {
+        CallOutcome o = classifier.classify(429, NO_HEADERS,
+                "{\"error\":{\"message\":\"You exceeded your current quota\",\"type\":\"insufficient_quota\","
+                        + "\"code\":\"insufficient_quota\"}}");
+        assertThat(o).isInstanceOf(CallOutcome.Permanent.class);
+        assertThat(((CallOutcome.Permanent) o).code()).isEqualTo("insufficient_quota");
+    }
+
+    @Test
+    void classify_429MessageWithGoDuration_waitsThatLong() {
+        CallOutcome o = classifier.classify(429, NO_HEADERS,
+                "{\"error\":{\"message\":\"Rate limit reached. Please try again in 1m30s.\"}}");
+        assertThat(((CallOutcome.RateLimited) o).retryAfter()).isEqualTo(Duration.ofSeconds(90));
+    }
+
+    @Test
     void classify_429ZeroQuota_isADay() {
         assertThat(classifier.classify(429, NO_HEADERS, ZERO_QUOTA_429)).isEqualTo(
                 new CallOutcome.RateLimited(Duration.ofSeconds(86_400), RetryAfter.Source.MESSAGE, Kind.TOKENS));
@@ -150,12 +166,12 @@ class OutcomeClassifierTest {
     }
 
     @Test
-    void classify_429OpenAiBodyWithResetHeaders_isTokensWithResetHeaderWait() {
+    void classify_429OpenAiBodyWithResetHeaders_isTokensWaitingForTheLongerReset() {
         CallOutcome o = classifier.classify(429,
                 Headers.of("x-ratelimit-reset-requests", "12ms", "x-ratelimit-reset-tokens", "9ms"), OPENAI_429);
 
         assertThat(o).isEqualTo(
-                new CallOutcome.RateLimited(Duration.ofMillis(9), RetryAfter.Source.RESET_HEADER, Kind.TOKENS));
+                new CallOutcome.RateLimited(Duration.ofMillis(12), RetryAfter.Source.RESET_HEADER, Kind.TOKENS));
     }
 
     @Test

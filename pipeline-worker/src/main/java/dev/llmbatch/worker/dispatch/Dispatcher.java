@@ -91,7 +91,7 @@ public final class Dispatcher {
             for (DeploymentConfig d : pool.deployments()) {
                 keys.put(d.id(), Secret.resolve(d, env));
                 DeploymentLimiter l = new DeploymentLimiter(d, ticker, w.bucket().burstFraction(),
-                        pool.maxRequestTokens(), w.bucket().windowMargin());
+                        pool.maxRequestTokens(), w.bucket().windowMargin(), w.maxConnectionsPerRegion());
                 limiters.add(l);
                 metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(),
                         "deployment", d.deployment());
@@ -271,6 +271,8 @@ public final class Dispatcher {
             } else if (s instanceof RegionSelector.Selection.Wait wait) {
                 lane.wakeIn(wait.nanos());
                 return;
+            } else if (s instanceof RegionSelector.Selection.Busy) {
+                return; // every usable deployment has all its call slots in use: the next completion drains
             } else {
                 lane.poll();
                 waiting--;
@@ -321,7 +323,9 @@ public final class Dispatcher {
         metrics.add("llm_admitted_tokens_total", w.reserveTokens, "region", d.region());
         client.call(d, ChatRequestBody.of(w.spec, d)).onComplete(ar -> {
             inCall--;
+            limiter.release();
             handle(lane, w, limiter, ar.result());
+            drain(lane);
         });
     }
 
@@ -350,13 +354,11 @@ public final class Dispatcher {
                     "source", r.source().name().toLowerCase());
             w.avoid.add(d.id());
             enqueue(w, true);
-            drain(lane);
             return;
         }
         if (w.packed && (outcome instanceof CallOutcome.Permanent || outcome instanceof CallOutcome.Filtered)) {
             // One item's text can make the whole request fail (a content filter, say): isolate it.
             resend(w, allIndices(w.items.size()), "batch_" + outcome.label());
-            drain(lane);
             return;
         }
         RetryPolicy.Decision decision = retry.decide(outcome, ++w.failures, random.nextDouble());
