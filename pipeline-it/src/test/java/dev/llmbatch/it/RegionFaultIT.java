@@ -120,7 +120,7 @@ class RegionFaultIT {
                         "    latency: {rtt-ms: 30, ttft-ms: 400, tps: 150}\n    faults: [{p-hang: 1.0}]\n");
         assertThat(simYaml).contains("p-hang").doesNotContain("2700");
         List<Job> jobs = QuotaIT.jobs("backlog", 900);
-        Cluster.Topics t = QuotaIT.freshTopics(cluster);
+        Cluster.Topics t = cluster.topics(3);
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(simYaml))) {
             Map<String, Long> retries;
             Map<String, Long> calls;
@@ -193,7 +193,7 @@ class RegionFaultIT {
                     deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 30000, rpm: 180}]
                 """;
         List<Job> jobs = QuotaIT.jobs("bind500", 600);
-        Cluster.Topics t = QuotaIT.freshTopics(cluster);
+        Cluster.Topics t = cluster.topics(3);
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(simYaml))) {
             Map<String, Long> retries;
             Map<String, Long> calls;
@@ -223,7 +223,7 @@ class RegionFaultIT {
      */
     private Run runWithFault(String prefix, FaultSpec fault, String workerExtra,
             ToLongFunction<DeploymentStats> faultCount, long minFaults) {
-        Cluster.Topics t = QuotaIT.freshTopics(cluster);
+        Cluster.Topics t = cluster.topics(3);
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(SIM))) {
             List<Job> wave1 = new ArrayList<>();
             List<Job> wave2 = new ArrayList<>();
