@@ -6,6 +6,7 @@ import dev.llmbatch.core.job.ChatMessage;
 import dev.llmbatch.core.job.Job;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.Status;
+import dev.llmbatch.simulator.BatchFaults;
 import dev.llmbatch.simulator.Simulator;
 import dev.llmbatch.simulator.SimulatorConfig;
 import dev.llmbatch.worker.Worker;
@@ -88,6 +89,36 @@ class BatchingIT {
         long usageOn = on.values().stream().mapToLong(r -> r.usage().promptTokens()).sum();
         long usageOff = off.values().stream().mapToLong(r -> r.usage().promptTokens()).sum();
         assertThat(usageOn).as("packing pays the shared instruction once per batch").isLessThan(usageOff);
+    }
+
+    @Test
+    void fivePercentOfPackedRepliesCorruptedEachWay_everyJobStillGetsItsOwnCorrectOutput() throws Exception {
+        List<Job> jobs = sentimentJobs("corrupt", 3000);
+        Cluster.Topics t = cluster.topics(3);
+        Set<String> ids = jobs.stream().map(Job::id).collect(Collectors.toSet());
+        Map<String, Long> resent;
+        try (Simulator sim = Simulator.start(SimulatorConfig.parse(SIM))) {
+            // Per item: drop, duplicate (with another item's answer), corrupt; per reply: reorder, invalid JSON.
+            BatchFaults faults = new BatchFaults(0.05, 0.05, 0.05, 0.05, 0.05);
+            sim.regions().forEach(r -> sim.setBatchFaults(r, faults));
+            String yaml = Cluster.workerYaml(sim, t, 20, null).replace("    max-request-tokens: 1024\n",
+                    "    max-request-tokens: 1024\n    batching: {enabled: true, max-items: 16, max-wait-ms: 20}\n");
+            try (Worker worker = cluster.startWorker(yaml, sim)) {
+                cluster.produce(t.jobs(), Jobs.records(jobs));
+                cluster.awaitResults(t.results(), Cluster.allOf(ids), Duration.ofMinutes(3));
+                resent = worker.metrics().family("llm_batch_items_resent_total");
+            }
+        }
+        Map<String, List<JobResult>> all = cluster.allResults(t.results());
+        assertThat(all.keySet()).isEqualTo(ids);
+        for (Job j : jobs) {
+            List<JobResult> rs = all.get(j.id());
+            assertThat(rs).as("results for %s", j.id()).hasSize(1);
+            assertThat(rs.get(0).status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(rs.get(0).output()).as("output of %s", j.id()).isEqualTo(EndToEndIT.expectedOutput(j));
+        }
+        assertThat(resent).as("corrupted items were detected and re-sent: %s", resent).isNotEmpty();
+        assertThat(resent.values().stream().mapToLong(Long::longValue).sum()).isGreaterThan(100);
     }
 
     @Test
