@@ -126,12 +126,7 @@ final class Cluster implements AutoCloseable {
     /** Everything on {@code topic} visible to a read_committed consumer, from the beginning to the end. */
     List<ConsumerRecord<byte[], byte[]>> readAll(String topic) {
         try (KafkaConsumer<byte[], byte[]> c = readCommitted()) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (PartitionInfo pi : c.partitionsFor(topic)) {
-                tps.add(new TopicPartition(topic, pi.partition()));
-            }
-            c.assign(tps);
-            c.seekToBeginning(tps);
+            List<TopicPartition> tps = assignFromBeginning(c, topic);
             Map<TopicPartition, Long> end = c.endOffsets(tps);
             List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
             long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
@@ -150,12 +145,7 @@ final class Cluster implements AutoCloseable {
             Duration timeout) {
         Map<String, List<JobResult>> byId = new HashMap<>();
         try (KafkaConsumer<byte[], byte[]> c = readCommitted()) {
-            List<TopicPartition> tps = new ArrayList<>();
-            for (PartitionInfo pi : c.partitionsFor(topic)) {
-                tps.add(new TopicPartition(topic, pi.partition()));
-            }
-            c.assign(tps);
-            c.seekToBeginning(tps);
+            List<TopicPartition> tps = assignFromBeginning(c, topic);
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!done.test(byId)) {
                 if (System.nanoTime() > deadline) {
@@ -182,6 +172,16 @@ final class Cluster implements AutoCloseable {
             byId.computeIfAbsent(jr.id(), k -> new ArrayList<>()).add(jr);
         }
         return byId;
+    }
+
+    private static List<TopicPartition> assignFromBeginning(KafkaConsumer<byte[], byte[]> c, String topic) {
+        List<TopicPartition> tps = new ArrayList<>();
+        for (PartitionInfo pi : c.partitionsFor(topic)) {
+            tps.add(new TopicPartition(topic, pi.partition()));
+        }
+        c.assign(tps);
+        c.seekToBeginning(tps);
+        return tps;
     }
 
     private KafkaConsumer<byte[], byte[]> readCommitted() {
