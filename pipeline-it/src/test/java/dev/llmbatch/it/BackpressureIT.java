@@ -58,7 +58,10 @@ class BackpressureIT {
         }
         HttpClient http = HttpClient.newHttpClient();
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(SIM));
+                // Packing off: the quota must bind per job, so the backlog drains slowly enough to be observed.
                 Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, 10, "max-in-flight: " + MAX_IN_FLIGHT)
+                        .replace("    max-request-tokens: 1024\n", "    max-request-tokens: 1024\n"
+                                + "    batching: {enabled: false}\n")
                         .replace("group: " + t.group() + "}", "group: " + t.group() + ", max-poll-records: "
                                 + MAX_POLL + "}"), sim)) {
             cluster.produce(t.jobs(), Jobs.records(jobs));
@@ -100,7 +103,10 @@ class BackpressureIT {
             Map<TopicPartition, OffsetAndMetadata> committed = admin.listConsumerGroupOffsets(t.group())
                     .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
             Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
-            committed.keySet().forEach(tp -> latest.put(tp, OffsetSpec.latest()));
+            // Every partition of the topic: one with no commit yet has its whole backlog as lag.
+            admin.describeTopics(List.of(t.jobs())).allTopicNames().get(30, TimeUnit.SECONDS).get(t.jobs())
+                    .partitions().forEach(pi -> latest.put(new TopicPartition(t.jobs(), pi.partition()),
+                            OffsetSpec.latest()));
             long end = 0;
             for (var e : admin.listOffsets(latest).all().get(30, TimeUnit.SECONDS).entrySet()) {
                 end += e.getValue().offset();
