@@ -7,6 +7,7 @@ COPY pipeline-kafka-embedded pipeline-kafka-embedded
 COPY pipeline-simulator pipeline-simulator
 COPY pipeline-worker pipeline-worker
 COPY pipeline-producer pipeline-producer
+COPY pipeline-bench pipeline-bench
 COPY pipeline-cli pipeline-cli
 COPY pipeline-it/pom.xml pipeline-it/pom.xml
 RUN mvn -B -ntp -q -DskipTests package -pl pipeline-cli -am

@@ -1,5 +1,6 @@
 package dev.llmbatch.cli;
 
+import dev.llmbatch.bench.BenchCommand;
 import dev.llmbatch.kafka.embedded.KafkaCommand;
 import dev.llmbatch.producer.StatusCommand;
 import dev.llmbatch.producer.SubmitCommand;
@@ -21,6 +22,8 @@ public final class Main {
               status     [--bootstrap HOST:PORT] [--group G] [--topic T] [--watch]   lag, backlog and ETA
               simulator  [--config FILE]               run the Azure OpenAI region simulator
               kafka      [--port 9092]                 run a standalone single-node KRaft broker
+              bench      [--quick] --out DIR           benchmarks: quota utilisation vs baselines, storm,
+                                                       overhead, added latency, memory; report.md/json + charts
             """;
 
     private Main() {
@@ -43,6 +46,7 @@ public final class Main {
             case "status" -> StatusCommand.run(rest, out);
             case "simulator" -> SimulatorCommand.run(rest);
             case "kafka" -> KafkaCommand.run(rest);
+            case "bench" -> BenchCommand.run(rest, out);
             default -> {
                 out.println("unknown command '" + args[0] + "'");
                 out.print(USAGE);

@@ -1,0 +1,151 @@
+package dev.llmbatch.bench;
+
+import dev.llmbatch.bench.report.Report;
+import dev.llmbatch.kafka.embedded.EmbeddedKafka;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * {@code bin/pipeline bench [--quick] --out DIR [--only utilisation,storm,overhead,latency,memory]}: runs the
+ * throughput scenarios of issue 3 against the region simulator and a real single-node broker, with the baselines
+ * side by side in the same run, and writes DIR/report.md, DIR/report.json and PNG charts.
+ */
+public final class BenchCommand {
+    static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory");
+    private static final String USAGE = "usage: pipeline bench [--quick] --out DIR [--only "
+            + String.join(",", SCENARIOS) + "]";
+
+    private BenchCommand() {
+    }
+
+    /** Standalone entry point (the module's own classpath): uses the bench logging configuration. */
+    public static void main(String[] args) throws Exception {
+        if (System.getProperty("logback.configurationFile") == null) {
+            System.setProperty("logback.configurationFile", "logback-bench.xml");
+        }
+        System.exit(run(args, System.out));
+    }
+
+    public static int run(String[] args, PrintStream out) throws Exception {
+        boolean quick = false;
+        Path dir = null;
+        Set<String> only = new LinkedHashSet<>(SCENARIOS);
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--quick" -> quick = true;
+                case "--out" -> {
+                    if (i + 1 >= args.length) {
+                        out.println(USAGE);
+                        return 2;
+                    }
+                    dir = Path.of(args[++i]);
+                }
+                case "--only" -> {
+                    if (i + 1 >= args.length) {
+                        out.println(USAGE);
+                        return 2;
+                    }
+                    only.clear();
+                    for (String s : args[++i].split(",")) {
+                        if (!SCENARIOS.contains(s.trim())) {
+                            out.println("bench: unknown scenario '" + s + "'; " + USAGE);
+                            return 2;
+                        }
+                        only.add(s.trim());
+                    }
+                }
+                case "-h", "--help" -> {
+                    out.println(USAGE);
+                    return 0;
+                }
+                default -> {
+                    out.println("bench: unknown option " + args[i] + "; " + USAGE);
+                    return 2;
+                }
+            }
+        }
+        if (dir == null) {
+            out.println(USAGE + "   (--out is required)");
+            return 2;
+        }
+        System.setProperty("java.awt.headless", "true");
+        Files.createDirectories(dir);
+        Settings settings = quick ? Settings.quickRun() : Settings.fullRun();
+        Map<String, String> machine = Machine.describe();
+        Report root = new Report();
+        long t0 = System.nanoTime();
+        Instant started = Instant.now();
+        List<String> failures = new ArrayList<>();
+        // Broker append time on every topic: job and result timestamps come from one clock, the broker's.
+        EmbeddedKafka.Options opts = EmbeddedKafka.Options.builder()
+                .brokerProperty("log.message.timestamp.type", "LogAppendTime").build();
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(opts)) {
+            Context ctx = new Context(settings, kafka, dir, out, root.json());
+            ctx.log("broker %s; scenarios %s; %s run; report in %s", kafka.bootstrapServers(), only,
+                    quick ? "quick" : "full", dir.toAbsolutePath());
+            for (String s : only) {
+                long st = System.nanoTime();
+                try {
+                    switch (s) {
+                        case "utilisation" -> UtilisationScenario.run(ctx);
+                        case "storm" -> StormScenario.run(ctx);
+                        case "overhead" -> OverheadScenario.run(ctx);
+                        case "latency" -> LatencyScenario.run(ctx);
+                        case "memory" -> MemoryScenario.run(ctx);
+                        default -> throw new IllegalStateException(s);
+                    }
+                } catch (Exception | AssertionError e) {
+                    failures.add(s + ": " + e);
+                    ctx.log("scenario %s failed: %s", s, e);
+                    e.printStackTrace(out);
+                }
+                ctx.log("scenario %s took %.1f s wall", s, (System.nanoTime() - st) / 1e9);
+                root.json().with("wall_seconds").put(s, Report.round((System.nanoTime() - st) / 1e9, 1));
+            }
+            double wall = (System.nanoTime() - t0) / 1e9;
+            root.json().with("wall_seconds").put("total", Report.round(wall, 1));
+            writeReport(ctx, root, dir, machine, settings, started, wall, failures, args);
+            ctx.log("done in %.1f s: %s", wall, dir.resolve("report.md").toAbsolutePath());
+        }
+        return failures.isEmpty() ? 0 : 1;
+    }
+
+    private static void writeReport(Context ctx, Report root, Path dir, Map<String, String> machine,
+            Settings settings, Instant started, double wall, List<String> failures, String[] args) throws Exception {
+        Report md = new Report();
+        md.h1("llm-batch-pipeline benchmark (" + (settings.quick() ? "quick" : "full") + ")");
+        md.p(String.format(Locale.ROOT, "Started %s, wall time %.0f s. Command: `bin/pipeline bench %s`. Every "
+                        + "figure is a ratio or a difference measured side by side in this run (2 noisy cores: "
+                        + "absolute rates mean little across runs).",
+                started, wall, String.join(" ", args)));
+        md.h2("Summary");
+        md.table(List.of("scenario", "metric", "target", "measured", "verdict"), ctx.summary);
+        if (!failures.isEmpty()) {
+            md.p("**Scenarios that failed to run:** " + String.join("; ", failures));
+        }
+        md.h2("Machine");
+        List<List<String>> rows = new ArrayList<>();
+        machine.forEach((k, v) -> rows.add(List.of(k, v)));
+        rows.add(List.of("load average at end", Machine.loadAvg().orElse("?")));
+        md.table(List.of("", ""), rows);
+        md.h2("Settings");
+        md.p("Everything not listed is the product's default (pipeline-defaults.yaml). The broker is the embedded "
+                + "single-node KRaft broker (its own JVM, -Xmx512m) with `log.message.timestamp.type=LogAppendTime`; "
+                + "topics have " + settings.partitions() + " partitions. The worker config sets only "
+                + "`max-request-tokens: 2048`, `grace-period-ms: 2000`, an admin port and `time-scale` (= the "
+                + "simulator's).");
+        md.code(settings.toString().replace(", ", ",\n  ").replace("Settings[", "Settings[\n  "));
+        root.json().putPOJO("settings", settings);
+        ctx.sections.values().forEach(s -> md.p(s.markdown().strip()));
+        Files.writeString(dir.resolve("report.md"), md.markdown());
+        Files.writeString(dir.resolve("report.json"), Report.JSON.writeValueAsString(root.json()) + "\n");
+    }
+}
