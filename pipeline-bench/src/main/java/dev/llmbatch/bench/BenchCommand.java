@@ -19,9 +19,13 @@ import java.util.Set;
  * side by side in the same run, and writes DIR/report.md, DIR/report.json and PNG charts.
  */
 public final class BenchCommand {
-    static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory");
+    static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
+            "batching");
     private static final String USAGE = "usage: pipeline bench [--quick] --out DIR [--only "
-            + String.join(",", SCENARIOS) + "]";
+            + String.join(",", SCENARIOS) + "]\n"
+            + "  --quick  everything scaled down: about 3.5 minutes on 2 cores\n"
+            + "  (full)   1,000,000-job memory backlog, 10-minute utilisation runs at time-scale 10, latency fix "
+            + "variants: about 25-30 minutes";
 
     private BenchCommand() {
     }
@@ -100,6 +104,7 @@ public final class BenchCommand {
                         case "overhead" -> OverheadScenario.run(ctx);
                         case "latency" -> LatencyScenario.run(ctx);
                         case "memory" -> MemoryScenario.run(ctx);
+                        case "batching" -> BatchingScenario.run(ctx);
                         default -> throw new IllegalStateException(s);
                     }
                 } catch (Exception | AssertionError e) {

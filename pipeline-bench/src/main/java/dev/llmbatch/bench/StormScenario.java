@@ -176,6 +176,11 @@ final class StormScenario {
                 List.of("stormed region rate [restore+10, restore+60) / before", "",
                         Report.f(afterRatio, 4), "info"),
                 List.of("wall time until every job had its result", "", Report.f(drainWall, 1) + " s", "info")));
+        if (!passS || !passR || !passL) {
+            r.p(String.format(Locale.ROOT, "**Missed:** surviving ratio %.4f (target 0.95), recovery %d s (target "
+                    + "<= 5), lost %d (target 0). See the chart: the stormed region's line after the restore and "
+                    + "the survivors' line during the storm.", ratio, recovery, lost));
+        }
         r.image("storm", "storm.png");
 
         // chart
