@@ -1,5 +1,7 @@
 package dev.llmbatch.worker;
 
+import dev.llmbatch.core.config.Delivery;
+import dev.llmbatch.core.config.KafkaSettings;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.job.JobResolver;
 import dev.llmbatch.core.time.Ticker;
@@ -11,9 +13,12 @@ import dev.llmbatch.worker.intake.KafkaLoop;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,13 +54,41 @@ public final class Worker implements AutoCloseable {
             throw e;
         }
         JobResolver resolver = new JobResolver(config, dispatcher::largestAdmissible);
-        this.loop = new KafkaLoop(config.kafka(), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
+        this.loop = new KafkaLoop(withInstanceTransactionalId(config), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
                 config.worker().maxInFlight(), config.worker().gracePeriod());
         this.thread = new Thread(loop, "llm-worker-kafka");
         this.admin = config.worker().httpPort() < 0 ? null
                 : AdminServer.start(vertx, config.worker().httpHost(), config.worker().httpPort(), metrics,
                         this::health, this::status);
         thread.start();
+    }
+
+    /**
+     * The transactional id of this instance, when none is configured: {@code <group>-<host>-<admin port>} if the
+     * admin port is fixed (two workers on one host cannot share it, so the id is unique, and a worker restarted in
+     * the same place gets the same id back, which fences its dead predecessor and aborts the transaction it left
+     * open at once instead of after transaction.timeout.ms); otherwise {@code <group>-<random>}.
+     */
+    static KafkaSettings withInstanceTransactionalId(PipelineConfig config) {
+        KafkaSettings k = config.kafka();
+        if (k.delivery() != Delivery.EXACTLY_ONCE || k.transactionalId() != null) {
+            return k;
+        }
+        int port = config.worker().httpPort();
+        return k.withTransactionalId(port > 0 ? k.group() + "-" + hostName() + "-" + port
+                : k.group() + "-" + UUID.randomUUID());
+    }
+
+    private static String hostName() {
+        String env = System.getenv("HOSTNAME");
+        if (env != null && !env.isBlank()) {
+            return env.trim();
+        }
+        try {
+            return InetAddress.getLocalHost().getHostName();
+        } catch (UnknownHostException e) {
+            return "localhost";
+        }
     }
 
     /**

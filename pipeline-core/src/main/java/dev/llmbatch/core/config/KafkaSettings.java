@@ -19,4 +19,10 @@ public record KafkaSettings(
     public KafkaSettings {
         properties = Map.copyOf(properties);
     }
+
+    /** The same settings with {@code id} as the transactional id (the worker resolves the default per instance). */
+    public KafkaSettings withTransactionalId(String id) {
+        return new KafkaSettings(bootstrap, jobsTopic, resultsTopic, dlqTopic, group, delivery, id, commitInterval,
+                maxPollRecords, properties);
+    }
 }

@@ -7,7 +7,7 @@ import dev.llmbatch.core.result.ResultCodec;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Properties;
-import java.util.UUID;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -17,6 +17,7 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
@@ -43,7 +44,13 @@ public final class ResultSink implements AutoCloseable {
     private final String dlqTopic;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
     private boolean inTransaction;
+    /** Where a transactional commit stands; not OPEN only while a commit that timed out waits to be resumed. */
+    private Stage stage = Stage.OPEN;
+    private Map<TopicPartition, OffsetAndMetadata> committing = Map.of();
 
+    private enum Stage { OPEN, SENDING_OFFSETS, COMMITTING }
+
+    /** @param k settings whose transactional id, in exactly-once mode, is already resolved for this instance */
     public ResultSink(KafkaSettings k) {
         Properties p = new Properties();
         p.putAll(k.properties());
@@ -55,8 +62,8 @@ public final class ResultSink implements AutoCloseable {
         p.put(ProducerConfig.CLIENT_ID_CONFIG, k.group() + "-results");
         this.transactional = k.delivery() == Delivery.EXACTLY_ONCE;
         if (transactional) {
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, k.transactionalId() != null ? k.transactionalId()
-                    : k.group() + "-" + UUID.randomUUID());
+            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Objects.requireNonNull(k.transactionalId(),
+                    "transactional id"));
         }
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.resultsTopic = k.resultsTopic();
@@ -82,6 +89,9 @@ public final class ResultSink implements AutoCloseable {
     }
 
     private void send(ProducerRecord<byte[], byte[]> rec) {
+        if (stage != Stage.OPEN) {
+            throw new IllegalStateException("a commit is pending; nothing may be sent until it went through");
+        }
         if (transactional && !inTransaction) {
             producer.beginTransaction();
             inTransaction = true;
@@ -94,25 +104,17 @@ public final class ResultSink implements AutoCloseable {
     }
 
     /**
-     * Makes everything sent so far durable together with {@code offsets}. Throws a KafkaException if that failed;
-     * the caller must then {@link #abort} and re-read from the last committed offsets.
+     * Makes everything sent so far durable together with {@code offsets} and returns the offsets now committed.
+     *
+     * <p>If the broker does not answer in time this throws {@link TimeoutException} and keeps the transaction as it
+     * is: the results sent so far stay held, nothing more may be sent, and the next call resumes that same commit
+     * (ignoring its own {@code offsets}) and returns the earlier offsets once it went through. Any other
+     * KafkaException means the transaction is lost: the caller must {@link #abort} and re-read from the last
+     * committed offsets.
      */
-    public void commit(Map<TopicPartition, OffsetAndMetadata> offsets, Consumer<byte[], byte[]> consumer) {
-        if (transactional) {
-            if (!inTransaction && offsets.isEmpty()) {
-                return;
-            }
-            if (!inTransaction) {
-                producer.beginTransaction();
-                inTransaction = true;
-            }
-            if (!offsets.isEmpty()) {
-                producer.sendOffsetsToTransaction(offsets, consumer.groupMetadata());
-            }
-            producer.commitTransaction();
-            inTransaction = false;
-            sendFailure.set(null);
-        } else {
+    public Map<TopicPartition, OffsetAndMetadata> commit(Map<TopicPartition, OffsetAndMetadata> offsets,
+            Consumer<byte[], byte[]> consumer) {
+        if (!transactional) {
             producer.flush();
             Exception failed = sendFailure.getAndSet(null);
             if (failed != null) {
@@ -121,7 +123,32 @@ public final class ResultSink implements AutoCloseable {
             if (!offsets.isEmpty()) {
                 consumer.commitSync(offsets);
             }
+            return offsets;
         }
+        if (stage == Stage.OPEN) {
+            if (!inTransaction && offsets.isEmpty()) {
+                return offsets;
+            }
+            if (!inTransaction) {
+                producer.beginTransaction();
+                inTransaction = true;
+            }
+            committing = Map.copyOf(offsets);
+            stage = committing.isEmpty() ? Stage.COMMITTING : Stage.SENDING_OFFSETS;
+        }
+        if (stage == Stage.SENDING_OFFSETS) {
+            producer.sendOffsetsToTransaction(committing, consumer.groupMetadata());
+            stage = Stage.COMMITTING;
+        }
+        producer.commitTransaction();
+        Map<TopicPartition, OffsetAndMetadata> done = committing;
+        reset();
+        return done;
+    }
+
+    /** Whether a commit timed out and must be resumed (by {@link #commit}) before anything else is sent. */
+    public boolean commitPending() {
+        return stage != Stage.OPEN;
     }
 
     /** Drops the open transaction, if any. */
@@ -130,10 +157,16 @@ public final class ResultSink implements AutoCloseable {
             try {
                 producer.abortTransaction();
             } finally {
-                inTransaction = false;
-                sendFailure.set(null);
+                reset();
             }
         }
+    }
+
+    private void reset() {
+        inTransaction = false;
+        stage = Stage.OPEN;
+        committing = Map.of();
+        sendFailure.set(null);
     }
 
     @Override

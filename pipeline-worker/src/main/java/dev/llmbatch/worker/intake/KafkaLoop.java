@@ -40,6 +40,7 @@ import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.OutOfOrderSequenceException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -62,6 +63,7 @@ public final class KafkaLoop implements Runnable {
      * the p99); an idle 5 ms poll costs next to nothing. Not consumer.wakeup(): that would also abort commitSync.
      */
     private static final Duration POLL = Duration.ofMillis(5);
+    private static final Duration REWIND_TIMEOUT = Duration.ofSeconds(10);
 
     private final KafkaSettings settings;
     private final JobResolver resolver;
@@ -84,6 +86,7 @@ public final class KafkaLoop implements Runnable {
     private long generation;
     private boolean needsRewind;
     private long lastCommitNanos = System.nanoTime();
+    private long commitStalledSince;
 
     public KafkaLoop(KafkaSettings settings, JobResolver resolver, Dispatcher dispatcher, Queue<Completion> completions,
             Metrics metrics, Clock clock, int maxInFlight, Duration grace) {
@@ -172,8 +175,15 @@ public final class KafkaLoop implements Runnable {
     }
 
     private void iterate() {
-        if (needsRewind) {
-            rewind();
+        if (sink.commitPending()) {
+            // the broker did not confirm the last commit: hold everything (completions stay queued) until it does
+            commit();
+            if (sink.commitPending()) {
+                return;
+            }
+        }
+        if (needsRewind && !rewind()) {
+            return;
         }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         if (!records.isEmpty()) {
@@ -262,9 +272,21 @@ public final class KafkaLoop implements Runnable {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         tracker.allCommittable().forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
         try {
-            sink.commit(offsets, consumer);
-            offsets.forEach((tp, o) -> tracker.markCommitted(tp, o.offset()));
+            sink.commit(offsets, consumer).forEach((tp, o) -> tracker.markCommitted(tp, o.offset()));
             lastCommitNanos = System.nanoTime();
+            if (commitStalledSince != 0) {
+                LOG.info("commit went through after {} ms without the broker", (System.nanoTime()
+                        - commitStalledSince) / 1_000_000);
+                commitStalledSince = 0;
+            }
+        } catch (TimeoutException e) {
+            // Broker unreachable: keep the open transaction and its results; ResultSink resumes the same commit.
+            metrics.inc("llm_commit_timeouts_total");
+            if (commitStalledSince == 0) {
+                commitStalledSince = System.nanoTime();
+                LOG.warn("commit timed out ({}); holding results and retrying until the broker answers",
+                        e.getMessage());
+            }
         } catch (ProducerFencedException | FencedInstanceIdException | OutOfOrderSequenceException
                 | AuthorizationException | UnsupportedVersionException fatal) {
             throw fatal;
@@ -276,13 +298,22 @@ public final class KafkaLoop implements Runnable {
         }
     }
 
-    /** Starts over from the committed offsets: results not committed are produced again by re-processing. */
-    private void rewind() {
+    /**
+     * Starts over from the committed offsets: results not committed are produced again by re-processing. Returns
+     * false, to be tried again, if the committed offsets could not be read (broker unreachable).
+     */
+    private boolean rewind() {
+        Set<TopicPartition> assigned = consumer.assignment();
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(assigned, REWIND_TIMEOUT);
+        } catch (TimeoutException e) {
+            LOG.warn("could not read the committed offsets ({}); trying again", e.getMessage());
+            return false;
+        }
         needsRewind = false;
         generation++;
         tracker = new OffsetTracker<>();
-        Set<TopicPartition> assigned = consumer.assignment();
-        Map<TopicPartition, OffsetAndMetadata> committed = consumer.committed(assigned);
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata o = committed.get(tp);
             if (o != null) {
@@ -292,6 +323,7 @@ public final class KafkaLoop implements Runnable {
             }
         }
         inFlight = 0;
+        return true;
     }
 
     private void applyBackpressure() {
@@ -311,13 +343,19 @@ public final class KafkaLoop implements Runnable {
         paused = true;
         long deadline = System.nanoTime() + grace.toNanos();
         while (tracker.pendingCount() > 0 && System.nanoTime() - deadline < 0) {
+            if (sink.commitPending()) {
+                commit();
+                continue;
+            }
             consumer.poll(POLL);
             drainCompletions();
             if (System.nanoTime() - lastCommitNanos >= settings.commitInterval().toNanos()) {
                 commit();
             }
         }
-        drainCompletions();
+        if (!sink.commitPending()) {
+            drainCompletions();
+        }
         commit();
         if (tracker.pendingCount() > 0) {
             LOG.warn("{} jobs were still in flight after the grace period; they stay uncommitted and will be "
