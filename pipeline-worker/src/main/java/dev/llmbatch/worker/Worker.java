@@ -55,7 +55,7 @@ public final class Worker implements AutoCloseable {
         }
         JobResolver resolver = new JobResolver(config, dispatcher::largestAdmissible);
         this.loop = new KafkaLoop(withInstanceTransactionalId(config), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
-                config.worker().maxInFlight(), config.worker().gracePeriod());
+                config.worker().maxInFlight(), config.worker().gracePeriod(), config.worker().idempotency());
         this.thread = new Thread(loop, "llm-worker-kafka");
         this.admin = config.worker().httpPort() < 0 ? null
                 : AdminServer.start(vertx, config.worker().httpHost(), config.worker().httpPort(), metrics,
@@ -176,5 +176,9 @@ public final class Worker implements AutoCloseable {
         metrics.describe("llm_admitted_tokens_total", "Tokens reserved against each region's quota.");
         metrics.describe("llm_jobs_in_flight", "Jobs read and not yet answered.");
         metrics.describe("llm_intake_paused", "1 while intake is paused for backpressure.");
+        metrics.describe("llm_jobs_deduplicated_total", "Jobs answered from an earlier job with the same id, without "
+                + "a call: replayed (answered before) or joined (answered together with one in flight).");
+        metrics.describe("llm_idempotency_answers", "Answers remembered for idempotency by job id.");
+        metrics.describe("llm_commit_timeouts_total", "Commits the broker did not confirm in time (held, resumed).");
     }
 }

@@ -186,10 +186,14 @@ public final class ConfigLoader {
         String host = nonBlank(http, "host");
         int port = http.intAtLeast("port", -1);
         http.rejectUnknown();
+        Node idem = n.child("idempotency");
+        WorkerSettings.IdempotencySettings idempotency = new WorkerSettings.IdempotencySettings(
+                idem.bool("enabled"), idem.millis("window-ms", 1), idem.intAtLeast("max-entries", 1));
+        idem.rejectUnknown();
         WorkerSettings w = new WorkerSettings(n.optString("default-model"), n.intAtLeast("max-in-flight", 1),
                 n.intAtLeast("max-attempts", 1), n.millis("request-timeout-ms", 1), n.millis("grace-period-ms", 0),
                 n.millis("default-cooldown-ms", 0), n.millis("max-cooldown-ms", 1),
-                n.doubleIn("time-scale", 0.001, 100_000), b, bs, maxConn, maxWait, host, port);
+                n.doubleIn("time-scale", 0.001, 100_000), b, bs, maxConn, maxWait, host, port, idempotency);
         n.rejectUnknown();
         return w;
     }

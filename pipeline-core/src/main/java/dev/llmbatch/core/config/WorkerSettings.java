@@ -17,10 +17,18 @@ public record WorkerSettings(
         int maxConnectionsPerRegion,
         int maxWaitQueue,
         String httpHost,
-        int httpPort) {
+        int httpPort,
+        IdempotencySettings idempotency) {
 
     /** Jittered exponential backoff for retriable failures (5xx, timeouts, connection errors). */
     public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
+    }
+
+    /**
+     * Idempotency by job id: answers ({@code succeeded}, {@code filtered}) are remembered for {@code window}, at
+     * most {@code maxEntries} of them, and replayed to a job submitted again with the same id.
+     */
+    public record IdempotencySettings(boolean enabled, Duration window, int maxEntries) {
     }
 
     /** How the per-deployment buckets are shaped from the service's limits; see {@code BucketShape}. */

@@ -37,6 +37,7 @@ class ConfigLoaderTest {
               bucket: {burst-fraction: 0.05, window-margin-ms: 400}
               pool: {max-connections-per-region: 16, max-wait-queue: 32}
               http: {host: 0.0.0.0, port: 9090}
+              idempotency: {enabled: false, window-ms: 60000, max-entries: 10}
             models:
               gpt-4o-mini:
                 encoding: o200k_base
@@ -91,7 +92,8 @@ class ConfigLoaderTest {
         assertThat(c.worker()).isEqualTo(new WorkerSettings("gpt-4o", 500, 4, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2), 60.0,
                 new WorkerSettings.Backoff(Duration.ofMillis(800), Duration.ofMillis(9_000), 3.0, 0.25),
-                new WorkerSettings.BucketSettings(0.05, Duration.ofMillis(400)), 16, 32, "0.0.0.0", 9090));
+                new WorkerSettings.BucketSettings(0.05, Duration.ofMillis(400)), 16, 32, "0.0.0.0", 9090,
+                new WorkerSettings.IdempotencySettings(false, Duration.ofMinutes(1), 10)));
         assertThat(c.models()).containsOnlyKeys("gpt-4o-mini", "gpt-4o");
         ModelPool mini = c.models().get("gpt-4o-mini");
         assertThat(mini.name()).isEqualTo("gpt-4o-mini");

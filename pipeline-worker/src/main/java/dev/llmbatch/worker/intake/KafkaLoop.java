@@ -1,6 +1,7 @@
 package dev.llmbatch.worker.intake;
 
 import dev.llmbatch.core.config.KafkaSettings;
+import dev.llmbatch.core.config.WorkerSettings.IdempotencySettings;
 import dev.llmbatch.core.job.DecodeResult;
 import dev.llmbatch.core.job.Job;
 import dev.llmbatch.core.job.JobCodec;
@@ -73,6 +74,8 @@ public final class KafkaLoop implements Runnable {
     private final Clock clock;
     private final int maxInFlight;
     private final Duration grace;
+    private final IdempotencySettings idempotency;
+    private final Deduplicator dedupe;
     private final CountDownLatch finished = new CountDownLatch(1);
     private volatile boolean stopping;
     private volatile boolean running;
@@ -89,7 +92,7 @@ public final class KafkaLoop implements Runnable {
     private long commitStalledSince;
 
     public KafkaLoop(KafkaSettings settings, JobResolver resolver, Dispatcher dispatcher, Queue<Completion> completions,
-            Metrics metrics, Clock clock, int maxInFlight, Duration grace) {
+            Metrics metrics, Clock clock, int maxInFlight, Duration grace, IdempotencySettings idempotency) {
         this.settings = settings;
         this.resolver = resolver;
         this.dispatcher = dispatcher;
@@ -98,6 +101,9 @@ public final class KafkaLoop implements Runnable {
         this.clock = clock;
         this.maxInFlight = maxInFlight;
         this.grace = grace;
+        this.idempotency = idempotency;
+        this.dedupe = new Deduplicator(idempotency, clock);
+        metrics.gauge("llm_idempotency_answers", dedupe::remembered);
         metrics.gauge("llm_jobs_in_flight", () -> inFlight);
         metrics.gauge("llm_intake_paused", () -> paused ? 1 : 0);
     }
@@ -110,6 +116,7 @@ public final class KafkaLoop implements Runnable {
         try {
             consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
             sink = new ResultSink(settings);
+            AnswerHistory.load(settings, dedupe, idempotency.window(), idempotency.maxEntries(), clock);
             consumer.subscribe(List.of(settings.jobsTopic()), new Rebalance());
             while (!stopping) {
                 iterate();
@@ -223,8 +230,17 @@ public final class KafkaLoop implements Runnable {
                         "the job's deadline " + job.deadline() + " had passed when it was read", false)));
                 tracker.complete(tp, rec.offset());
             } else {
-                batch.add(new Item(((JobResolver.Resolution.Ok) r).job(),
-                        new Ticket(rec.topic(), rec.partition(), rec.offset(), generation), System.nanoTime()));
+                Ticket ticket = new Ticket(rec.topic(), rec.partition(), rec.offset(), generation);
+                Deduplicator.Decision d = dedupe.decide(job, ticket);
+                if (d == Deduplicator.Decision.PROCEED) {
+                    batch.add(new Item(((JobResolver.Resolution.Ok) r).job(), ticket, System.nanoTime()));
+                } else if (d == Deduplicator.Decision.REPLAY) {
+                    publish(dedupe.replay(job));
+                    tracker.complete(tp, rec.offset());
+                    metrics.inc("llm_jobs_deduplicated_total", "kind", "replayed");
+                } else {
+                    metrics.inc("llm_jobs_deduplicated_total", "kind", "joined");
+                }
             }
         }
         inFlight = tracker.pendingCount();
@@ -257,15 +273,30 @@ public final class KafkaLoop implements Runnable {
         Completion c;
         while ((c = completions.poll()) != null) {
             Ticket t = c.ticket();
-            TopicPartition tp = new TopicPartition(t.topic(), t.partition());
-            if (t.generation() != generation || !tracker.isPending(tp, t.offset())) {
+            if (t.generation() != generation) {
                 metrics.inc("llm_completions_dropped_total");
                 continue;
             }
-            publish(c.result());
-            tracker.complete(tp, t.offset());
+            boolean published = answer(t, c.result());
+            if (!published) {
+                metrics.inc("llm_completions_dropped_total");
+            }
+            for (Map.Entry<Deduplicator.Follower, JobResult> f : dedupe.onPublished(c.result(), published)) {
+                answer(f.getKey().ticket(), f.getValue());
+            }
         }
         inFlight = tracker.pendingCount();
+    }
+
+    /** Publishes {@code r} for the record of {@code t} if that record still waits for it (not revoked meanwhile). */
+    private boolean answer(Ticket t, JobResult r) {
+        TopicPartition tp = new TopicPartition(t.topic(), t.partition());
+        if (t.generation() != generation || !tracker.isPending(tp, t.offset())) {
+            return false;
+        }
+        publish(r);
+        tracker.complete(tp, t.offset());
+        return true;
     }
 
     private void commit() {
@@ -314,6 +345,7 @@ public final class KafkaLoop implements Runnable {
         needsRewind = false;
         generation++;
         tracker = new OffsetTracker<>();
+        dedupe.forgetWorking();
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata o = committed.get(tp);
             if (o != null) {
