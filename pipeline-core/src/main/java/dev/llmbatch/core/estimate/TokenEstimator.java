@@ -6,6 +6,8 @@ import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmbatch.core.job.ChatMessage;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts prompt tokens with the model's encoding and computes what a request will be charged against the quota.
@@ -15,7 +17,7 @@ import java.util.List;
  * ceil(code points/4) + 1) + max_tokens x n}: never less than the service charges, so our buckets do not run ahead
  * of its windows, and never less than the real prompt for scripts where chars/4 undercounts (Japanese).
  *
- * <p>Thread-safe: jtokkit encodings are immutable and shared.
+ * <p>Thread-safe: jtokkit encodings are immutable and shared; the memo of repeated texts is concurrent.
  */
 public final class TokenEstimator {
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
@@ -23,7 +25,11 @@ public final class TokenEstimator {
     static final int PER_MESSAGE = 3;
     static final int REPLY_PRIMING = 3;
 
+    private static final int MEMO_ENTRIES = 1024;
+    private static final int MEMO_MAX_CHARS = 16_384;
+
     private final Encoding encoding;
+    private final Map<String, Integer> memo = new ConcurrentHashMap<>();
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -40,9 +46,27 @@ public final class TokenEstimator {
     public int promptTokens(List<ChatMessage> messages) {
         int total = REPLY_PRIMING;
         for (ChatMessage m : messages) {
-            total += PER_MESSAGE + encoding.countTokensOrdinary(m.role()) + encoding.countTokensOrdinary(m.content());
+            total += PER_MESSAGE + shared(m.role());
+            total += m.role().equals("user") ? encoding.countTokensOrdinary(m.content()) : shared(m.content());
         }
         return total;
+    }
+
+    /**
+     * The count of a text that many jobs repeat (roles, system instructions), from a small bounded memo: in bulk
+     * work every job of a kind carries the same instruction, and counting it again per job was a large share of
+     * the Kafka loop thread's time. User texts are counted every time.
+     */
+    private int shared(String text) {
+        Integer known = memo.get(text);
+        if (known != null) {
+            return known;
+        }
+        int count = encoding.countTokensOrdinary(text);
+        if (memo.size() < MEMO_ENTRIES && text.length() <= MEMO_MAX_CHARS) {
+            memo.putIfAbsent(text, count);
+        }
+        return count;
     }
 
     /** The service's character rule for the prompt part of its estimate: ceil(code points / 4) + 1. */

@@ -39,6 +39,18 @@ class TokenEstimatorTest {
     }
 
     @Test
+    void promptTokens_repeatedInstructionsAndManyDistinctOnes_countTheSameAsAFreshEstimator() {
+        TokenEstimator warm = TokenEstimator.forEncoding("o200k_base");
+        for (int i = 0; i < 3000; i++) { // more distinct instructions than the memo holds
+            List<ChatMessage> m = List.of(ChatMessage.system("Rate review " + i + " as positive or negative."),
+                    ChatMessage.user("great phone " + i));
+            int first = warm.promptTokens(m);
+            assertThat(warm.promptTokens(m)).isEqualTo(first)
+                    .isEqualTo(TokenEstimator.forEncoding("o200k_base").promptTokens(m));
+        }
+    }
+
+    @Test
     void promptTokens_noMessages_isReplyPrimingOnly() {
         assertThat(o200k.promptTokens(List.of())).isEqualTo(3);
     }
