@@ -219,7 +219,9 @@ class RegionFaultIT {
 
     /**
      * Switches {@code fault} on in {@link #BAD} and sends paced chunks of jobs until the simulator has injected
-     * {@code minFaults} (by {@code faultCount}); switches the fault off and sends a second wave of chunks.
+     * {@code minFaults} (by {@code faultCount}); switches the fault off and sends a second wave of chunks. The circuit
+     * breaker is off: these tests count retries of failed calls, which an open breaker would mostly prevent
+     * ({@link CircuitBreakerIT} covers the breaker).
      */
     private Run runWithFault(String prefix, FaultSpec fault, String workerExtra,
             ToLongFunction<DeploymentStats> faultCount, long minFaults) {
@@ -229,7 +231,8 @@ class RegionFaultIT {
             List<Job> wave2 = new ArrayList<>();
             Map<String, Long> retries;
             Map<String, Long> calls;
-            try (Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, SCALE, workerExtra), sim)) {
+            String extra = "breaker: {enabled: false}" + (workerExtra == null ? "" : "\n" + workerExtra);
+            try (Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, SCALE, extra), sim)) {
                 sim.setFaults(BAD, fault);
                 while (faultCount.applyAsLong(sim.stats(BAD).deployment(QuotaIT.DEPLOYMENT)) < minFaults) {
                     assertThat(wave1.size()).as("jobs sent before %d faults were injected", minFaults)

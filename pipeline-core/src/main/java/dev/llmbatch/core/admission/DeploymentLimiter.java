@@ -10,7 +10,8 @@ import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Admission for one deployment: a bucket4j bucket for tokens (TPM, 60 s window) and one for requests (RPM/6 per
- * 10 s), both shaped by {@link BucketShape}, plus a cooldown set when the service answers 429. A request is admitted
+ * 10 s), both shaped by {@link BucketShape}, plus a cooldown set when the service answers 429, and the
+ * deployment's {@link CircuitBreaker} (consulted by the selector, separately from the quota). A request is admitted
  * only when both buckets grant it; it then has its estimate reserved (the service does not refund unused tokens, so
  * neither do we).
  *
@@ -31,6 +32,7 @@ public final class DeploymentLimiter {
     private final AtomicLong coolUntilNanos = new AtomicLong(NOT_COOLING);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
+    private final CircuitBreaker breaker;
 
     private static final long NOT_COOLING = Long.MIN_VALUE;
     /**
@@ -53,7 +55,17 @@ public final class DeploymentLimiter {
      */
     public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
             Duration margin, int maxConcurrent) {
+        this(config, ticker, burstFraction, largestRequest, margin, maxConcurrent, CircuitBreaker.disabled());
+    }
+
+    /**
+     * @param breaker this deployment's health, consulted by {@link RegionSelector} (the buckets here know nothing of
+     *                it: quota and health are separate decisions)
+     */
+    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
+            Duration margin, int maxConcurrent, CircuitBreaker breaker) {
         this.config = config;
+        this.breaker = breaker;
         this.ticker = ticker;
         this.maxConcurrent = maxConcurrent;
         long minBurst = Math.min(largestRequest, Math.max(1, (long) Math.ceil(config.tpm() * LARGE_REQUEST_SHARE)));
@@ -74,6 +86,11 @@ public final class DeploymentLimiter {
 
     public DeploymentConfig config() {
         return config;
+    }
+
+    /** The deployment's circuit breaker (always closed unless one was given). */
+    public CircuitBreaker breaker() {
+        return breaker;
     }
 
     public String id() {

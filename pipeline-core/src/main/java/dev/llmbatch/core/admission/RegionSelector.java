@@ -11,8 +11,12 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Chooses the deployment for a request: the lowest priority tier first; within a tier, the deployment with the most
- * room (ties rotate, so equal regions share the load) that is not cooling, has a free call slot, and whose buckets
- * grant the reservation.
+ * room (ties rotate, so equal regions share the load) that is not cooling, has a free call slot, whose circuit
+ * breaker admits a call (closed, or half-open with no probe out) and whose buckets grant the reservation.
+ *
+ * <p>An open breaker only ever makes a request wait: when every deployment that could take it is open, the answer is
+ * {@link Selection.Wait} until the first open period ends (or {@link Selection.Busy} while probes are out), never
+ * {@link Selection.Never}.
  *
  * <p>Deployments named in {@code avoid} (where the previous attempt failed) are used only when no other deployment
  * can take the request within {@code patience}: in a batch pipeline the quotas usually bind, so "no other region has
@@ -57,9 +61,9 @@ public final class RegionSelector {
 
     /** Tries to admit {@code cost}; on success the reservation (and a call slot) has been taken on the result. */
     public Selection select(long cost, Set<String> avoid) {
-        DeploymentLimiter chosen = pick(cost, avoid, false);
+        Selection.Admitted chosen = pick(cost, avoid, false);
         if (chosen != null) {
-            return new Selection.Admitted(chosen);
+            return chosen;
         }
         Selection others = waitFor(cost, avoid, false);
         if (avoid.isEmpty()) {
@@ -71,14 +75,15 @@ public final class RegionSelector {
             return others;
         }
         chosen = pick(cost, avoid, true);
-        return chosen != null ? new Selection.Admitted(chosen) : waitFor(cost, avoid, true);
+        return chosen != null ? chosen : waitFor(cost, avoid, true);
     }
 
-    private DeploymentLimiter pick(long cost, Set<String> avoid, boolean includeAvoided) {
+    private Selection.Admitted pick(long cost, Set<String> avoid, boolean includeAvoided) {
         for (List<DeploymentLimiter> tier : tiers) {
             List<DeploymentLimiter> candidates = new ArrayList<>(tier.size());
             for (DeploymentLimiter l : tier) {
-                if (!l.isCooling() && !l.atConcurrencyLimit() && (includeAvoided || !avoid.contains(l.id()))) {
+                if (!l.isCooling() && !l.atConcurrencyLimit() && l.breaker().permitsCall()
+                        && (includeAvoided || !avoid.contains(l.id()))) {
                     candidates.add(l);
                 }
             }
@@ -87,9 +92,14 @@ public final class RegionSelector {
                 candidates.sort(Comparator.comparingDouble(DeploymentLimiter::room).reversed());
             }
             for (DeploymentLimiter l : candidates) {
-                if (l.tryAcquire(cost)) {
-                    return l;
+                CircuitBreaker.Permit permit = l.breaker().tryAcquire();
+                if (permit == null) {
+                    continue;
                 }
+                if (l.tryAcquire(cost)) {
+                    return new Selection.Admitted(l, permit);
+                }
+                l.breaker().cancel(permit);
             }
         }
         return null;
@@ -107,10 +117,11 @@ public final class RegionSelector {
             if (n == Long.MAX_VALUE) {
                 continue;
             }
-            if (l.atConcurrencyLimit()) {
-                busy = true;
+            long health = l.breaker().nanosUntilPermitted();
+            if (l.atConcurrencyLimit() || health == Long.MAX_VALUE) {
+                busy = true; // a call slot, or the breaker's probe, frees when a call ends
             } else {
-                wait = Math.min(wait, n);
+                wait = Math.min(wait, Math.max(n, health));
             }
         }
         if (wait != Long.MAX_VALUE) {
@@ -128,15 +139,21 @@ public final class RegionSelector {
 
     /** Result of {@link #select}. */
     public sealed interface Selection {
-        /** Admitted; the reservation is made. */
-        record Admitted(DeploymentLimiter deployment) implements Selection {
+        /**
+         * Admitted; the reservation is made. {@code permit} is the breaker's: hand it back with the call's outcome
+         * ({@code deployment.breaker().onResult(permit, outcome)}).
+         */
+        record Admitted(DeploymentLimiter deployment, CircuitBreaker.Permit permit) implements Selection {
         }
 
         /** Nothing has room now; the earliest a deployment could admit it is in {@code nanos}. */
         record Wait(long nanos) implements Selection {
         }
 
-        /** Every deployment that could take it has all its call slots in use; one frees when a call ends. */
+        /**
+         * Every deployment that could take it has all its call slots in use, or its breaker's probe out; one frees
+         * when a call ends.
+         */
         record Busy() implements Selection {
         }
 

@@ -193,9 +193,21 @@ public final class ConfigLoader {
         WorkerSettings w = new WorkerSettings(n.optString("default-model"), n.intAtLeast("max-in-flight", 1),
                 n.intAtLeast("max-attempts", 1), n.millis("request-timeout-ms", 1), n.millis("grace-period-ms", 0),
                 n.millis("default-cooldown-ms", 0), n.millis("max-cooldown-ms", 1),
-                n.doubleIn("time-scale", 0.001, 100_000), b, bs, maxConn, maxWait, host, port, idempotency);
+                n.doubleIn("time-scale", 0.001, 100_000), b, bs, maxConn, maxWait, host, port, idempotency,
+                breaker(n.child("breaker")));
         n.rejectUnknown();
         return w;
+    }
+
+    private static WorkerSettings.BreakerSettings breaker(Node n) {
+        WorkerSettings.BreakerSettings b = new WorkerSettings.BreakerSettings(n.bool("enabled"),
+                n.doubleIn("failure-rate", 0.01, 1.0), n.intAtLeast("minimum-calls", 1), n.millis("window-ms", 1),
+                n.millis("open-ms", 1), n.millis("max-open-ms", 1));
+        n.rejectUnknown();
+        if (b.maxOpen().compareTo(b.open()) < 0) {
+            throw new ConfigException(n.key("max-open-ms") + " must be >= " + n.key("open-ms"));
+        }
+        return b;
     }
 
     private static ModelPool pool(String name, Node n) {

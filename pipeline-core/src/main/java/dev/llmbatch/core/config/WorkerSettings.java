@@ -18,7 +18,8 @@ public record WorkerSettings(
         int maxWaitQueue,
         String httpHost,
         int httpPort,
-        IdempotencySettings idempotency) {
+        IdempotencySettings idempotency,
+        BreakerSettings breaker) {
 
     /** Jittered exponential backoff for retriable failures (5xx, timeouts, connection errors). */
     public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
@@ -33,5 +34,18 @@ public record WorkerSettings(
 
     /** How the per-deployment buckets are shaped from the service's limits; see {@code BucketShape}. */
     public record BucketSettings(double burstFraction, Duration windowMargin) {
+    }
+
+    /**
+     * The per-deployment circuit breaker for 5xx, timeouts and connection errors (key {@code worker.breaker}); see
+     * {@code dev.llmbatch.core.admission.CircuitBreaker}. Durations are on the worker's (possibly scaled) clock.
+     *
+     * @param failureRate  share of failed calls, among at least {@code minimumCalls} in the last {@code window},
+     *                     that opens the breaker
+     * @param open         how long the breaker stays open the first time before it admits one probe
+     * @param maxOpen      cap of the open period, which doubles after every failed probe
+     */
+    public record BreakerSettings(boolean enabled, double failureRate, int minimumCalls, Duration window,
+            Duration open, Duration maxOpen) {
     }
 }

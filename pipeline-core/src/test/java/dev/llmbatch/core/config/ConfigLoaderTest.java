@@ -93,7 +93,9 @@ class ConfigLoaderTest {
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2), 60.0,
                 new WorkerSettings.Backoff(Duration.ofMillis(800), Duration.ofMillis(9_000), 3.0, 0.25),
                 new WorkerSettings.BucketSettings(0.05, Duration.ofMillis(400)), 16, 32, "0.0.0.0", 9090,
-                new WorkerSettings.IdempotencySettings(false, Duration.ofMinutes(1), 10)));
+                new WorkerSettings.IdempotencySettings(false, Duration.ofMinutes(1), 10),
+                new WorkerSettings.BreakerSettings(true, 0.5, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
+                        Duration.ofSeconds(60))));
         assertThat(c.models()).containsOnlyKeys("gpt-4o-mini", "gpt-4o");
         ModelPool mini = c.models().get("gpt-4o-mini");
         assertThat(mini.name()).isEqualTo("gpt-4o-mini");
@@ -144,6 +146,8 @@ class ConfigLoaderTest {
         assertThat(w.maxWaitQueue()).isEqualTo(256);
         assertThat(w.httpHost()).isEqualTo("127.0.0.1");
         assertThat(w.httpPort()).isEqualTo(8080);
+        assertThat(w.breaker()).isEqualTo(new WorkerSettings.BreakerSettings(true, 0.5, 10, Duration.ofSeconds(10),
+                Duration.ofSeconds(5), Duration.ofSeconds(60)));
         ModelPool pool = c.models().get("gpt-4o-mini");
         assertThat(pool.contextWindow()).isEqualTo(128_000);
         assertThat(pool.defaultMaxTokens()).isEqualTo(640);
@@ -338,6 +342,47 @@ class ConfigLoaderTest {
     @Test
     void parse_backoffMaxBelowInitial_namesTheKeys() {
         assertRejected("worker: {backoff: {initial-ms: 5000, max-ms: 1000}}\n" + MINIMAL, "worker.backoff.max-ms");
+    }
+
+    @Test
+    void parse_breakerKeys_bind() {
+        PipelineConfig c = parse("worker: {breaker: {enabled: false, failure-rate: 0.25, minimum-calls: 4, "
+                + "window-ms: 2000, open-ms: 300, max-open-ms: 900}}\n" + MINIMAL);
+
+        assertThat(c.worker().breaker()).isEqualTo(new WorkerSettings.BreakerSettings(false, 0.25, 4,
+                Duration.ofSeconds(2), Duration.ofMillis(300), Duration.ofMillis(900)));
+    }
+
+    @Test
+    void parse_breakerEnvOverride_takesEffect() {
+        PipelineConfig c = ConfigLoader.parse(MINIMAL, Map.of("PIPELINE_WORKER_BREAKER_OPEN_MS", "1500",
+                "PIPELINE_WORKER_BREAKER_ENABLED", "false"));
+
+        assertThat(c.worker().breaker().open()).isEqualTo(Duration.ofMillis(1500));
+        assertThat(c.worker().breaker().enabled()).isFalse();
+    }
+
+    @Test
+    void parse_breakerMaxOpenBelowOpen_namesTheKeys() {
+        assertRejected("worker: {breaker: {open-ms: 5000, max-open-ms: 1000}}\n" + MINIMAL,
+                "worker.breaker.max-open-ms must be >= worker.breaker.open-ms");
+    }
+
+    @Test
+    void parse_breakerFailureRateOutOfRange_namesTheKey() {
+        assertRejected("worker: {breaker: {failure-rate: 1.5}}\n" + MINIMAL,
+                "worker.breaker.failure-rate must be between");
+    }
+
+    @Test
+    void parse_breakerMinimumCallsZero_namesTheKey() {
+        assertRejected("worker: {breaker: {minimum-calls: 0}}\n" + MINIMAL,
+                "worker.breaker.minimum-calls must be >= 1");
+    }
+
+    @Test
+    void parse_unknownBreakerKey_namesIt() {
+        assertRejected("worker: {breaker: {open-msec: 10}}\n" + MINIMAL, "worker.breaker.open-msec is not a known key");
     }
 
     @Test

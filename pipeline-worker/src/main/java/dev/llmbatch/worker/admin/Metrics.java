@@ -41,6 +41,13 @@ public final class Metrics {
         return a == null ? 0 : a.sum();
     }
 
+    /** Current value of a gauge, or NaN if no such gauge is registered. */
+    public double gaugeValue(String name, String... labels) {
+        Map<String, DoubleSupplier> m = gauges.get(name);
+        DoubleSupplier g = m == null ? null : m.get(labels(labels));
+        return g == null ? Double.NaN : g.getAsDouble();
+    }
+
     /** Sum of a counter over all label sets. */
     public long total(String name) {
         Map<String, LongAdder> m = counters.get(name);

@@ -1,5 +1,6 @@
 package dev.llmbatch.worker.dispatch;
 
+import dev.llmbatch.core.admission.CircuitBreaker;
 import dev.llmbatch.core.admission.DeploymentLimiter;
 import dev.llmbatch.core.admission.RegionSelector;
 import dev.llmbatch.core.batch.Apportion;
@@ -40,16 +41,20 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Takes resolved jobs, packs small compatible ones together, admits each request against its pool's deployments,
  * calls the chosen region, and turns every outcome into either another attempt or final results handed to the
- * completion sink.
+ * completion sink. Every outcome also goes to the deployment's circuit breaker (with the permit it was admitted
+ * under), whose transitions are logged at info and counted.
  *
  * <p>All state lives on one Vert.x event-loop context: {@link #submit} hops onto it, HTTP callbacks and timers run on
  * it, so nothing here needs a lock. The completion sink is called on that loop and must not block.
  */
 public final class Dispatcher {
+    private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** Below this many failed items a packed reply's failures are re-sent alone; above, by halves. */
     private static final int SPLIT_BY_HALVES_FROM = 4;
 
@@ -86,13 +91,22 @@ public final class Dispatcher {
         this.maxCooldown = w.maxCooldown();
         this.sink = sink;
         Map<String, Secret> keys = new HashMap<>();
+        metrics.describe("llm_breaker_state", "Circuit breaker per deployment: 0 closed, 1 half-open, 2 open.");
+        metrics.describe("llm_breaker_transitions_total", "Circuit breaker state changes, by the state entered.");
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> limiters = new ArrayList<>();
             for (DeploymentConfig d : pool.deployments()) {
                 keys.put(d.id(), Secret.resolve(d, env));
+                CircuitBreaker breaker = new CircuitBreaker(w.breaker(), ticker, (from, to, why) -> {
+                    metrics.inc("llm_breaker_transitions_total", "region", d.region(), "deployment",
+                            d.deployment(), "to", to.label());
+                    LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
+                });
                 DeploymentLimiter l = new DeploymentLimiter(d, ticker, w.bucket().burstFraction(),
-                        pool.maxRequestTokens(), w.bucket().windowMargin(), w.maxConnectionsPerRegion());
+                        pool.maxRequestTokens(), w.bucket().windowMargin(), w.maxConnectionsPerRegion(), breaker);
                 limiters.add(l);
+                metrics.gauge("llm_breaker_state", () -> breaker.state().gaugeValue(), "region", d.region(),
+                        "deployment", d.deployment());
                 metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(),
                         "deployment", d.deployment());
                 metrics.gauge("llm_region_room", l::room, "region", d.region(), "deployment", d.deployment());
@@ -127,6 +141,8 @@ public final class Dispatcher {
             m.put("rpm", l.config().rpm());
             m.put("room", Math.round(l.room() * 1000) / 1000.0);
             m.put("cooling_ms", l.coolingRemaining().toMillis());
+            m.put("breaker", l.breaker().state().label());
+            m.put("breaker_open_ms", l.breaker().openRemaining().toMillis());
             out.add(m);
         }));
         return out;
@@ -267,7 +283,7 @@ public final class Dispatcher {
             if (s instanceof RegionSelector.Selection.Admitted a) {
                 lane.poll();
                 waiting--;
-                send(lane, w, a.deployment());
+                send(lane, w, a.deployment(), a.permit());
             } else if (s instanceof RegionSelector.Selection.Wait wait) {
                 lane.wakeIn(wait.nanos());
                 return;
@@ -310,7 +326,7 @@ public final class Dispatcher {
         return false;
     }
 
-    private void send(Lane lane, Work w, DeploymentLimiter limiter) {
+    private void send(Lane lane, Work w, DeploymentLimiter limiter, CircuitBreaker.Permit permit) {
         DeploymentConfig d = limiter.config();
         w.calls++;
         long now = System.nanoTime();
@@ -324,6 +340,7 @@ public final class Dispatcher {
         client.call(d, ChatRequestBody.of(w.spec, d)).onComplete(ar -> {
             inCall--;
             limiter.release();
+            limiter.breaker().onResult(permit, ar.result());
             handle(lane, w, limiter, ar.result());
             drain(lane);
         });
