@@ -44,6 +44,7 @@ final class AnswerHistory {
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrap());
         p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+        p.put(ConsumerConfig.ALLOW_AUTO_CREATE_TOPICS_CONFIG, "false");
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, k.group() + "-answers");
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         long read = 0;
