@@ -176,6 +176,11 @@ public final class Worker implements AutoCloseable {
         metrics.describe("llm_admitted_tokens_total", "Tokens reserved against each region's quota.");
         metrics.describe("llm_jobs_in_flight", "Jobs read and not yet answered.");
         metrics.describe("llm_intake_paused", "1 while intake is paused for backpressure.");
+        metrics.describe("llm_jobs_skipped_done_total", "Records skipped: their commit records them as answered.");
+        metrics.describe("llm_intake_metadata_pauses_total", "Partitions paused for a full commit metadata.");
+        metrics.describe("llm_intake_metadata_paused", "Partitions paused now: commit metadata full or unread.");
+        metrics.describe("llm_completions_held", "Results held until the commit metadata has room for them.");
+        metrics.describe("llm_commit_metadata_chars", "Longest commit metadata in the last commit, in characters.");
         metrics.describe("llm_jobs_deduplicated_total", "Jobs answered from an earlier job with the same id, without "
                 + "a call: replayed (answered before) or joined (answered together with one in flight).");
         metrics.describe("llm_idempotency_answers", "Answers remembered for idempotency by job id.");

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.llmbatch.core.offsets.OffsetTracker;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -160,7 +161,7 @@ public final class ConfigLoader {
         KafkaSettings k = new KafkaSettings(nonBlank(n, "bootstrap"), nonBlank(n, "jobs-topic"),
                 nonBlank(n, "results-topic"), nonBlank(n, "dlq-topic"), nonBlank(n, "group"), d,
                 n.optString("transactional-id"), n.millis("commit-interval-ms", 1), n.intAtLeast("max-poll-records", 1),
-                props);
+                n.intAtLeast("commit-metadata-max-chars", OffsetTracker.MIN_METADATA_CHARS), props);
         n.rejectUnknown();
         return k;
     }

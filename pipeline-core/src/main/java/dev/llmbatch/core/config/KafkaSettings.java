@@ -14,6 +14,7 @@ public record KafkaSettings(
         String transactionalId,
         Duration commitInterval,
         int maxPollRecords,
+        int commitMetadataMaxChars,
         Map<String, String> properties) {
 
     public KafkaSettings {
@@ -23,6 +24,6 @@ public record KafkaSettings(
     /** The same settings with {@code id} as the transactional id (the worker resolves the default per instance). */
     public KafkaSettings withTransactionalId(String id) {
         return new KafkaSettings(bootstrap, jobsTopic, resultsTopic, dlqTopic, group, delivery, id, commitInterval,
-                maxPollRecords, properties);
+                maxPollRecords, commitMetadataMaxChars, properties);
     }
 }

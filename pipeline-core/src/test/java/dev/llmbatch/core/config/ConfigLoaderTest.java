@@ -23,6 +23,7 @@ class ConfigLoaderTest {
               transactional-id: worker-7
               commit-interval-ms: 250
               max-poll-records: 100
+              commit-metadata-max-chars: 2000
               properties: {security.protocol: SSL, client.rack: r1}
             worker:
               default-model: gpt-4o
@@ -87,7 +88,7 @@ class ConfigLoaderTest {
         PipelineConfig c = parse(FULL);
 
         assertThat(c.kafka()).isEqualTo(new KafkaSettings("broker-1:9093,broker-2:9093", "jobs.in", "results.out",
-                "jobs.dead", "workers-a", Delivery.AT_LEAST_ONCE, "worker-7", Duration.ofMillis(250), 100,
+                "jobs.dead", "workers-a", Delivery.AT_LEAST_ONCE, "worker-7", Duration.ofMillis(250), 100, 2_000,
                 Map.of("security.protocol", "SSL", "client.rack", "r1")));
         assertThat(c.worker()).isEqualTo(new WorkerSettings("gpt-4o", 500, 4, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2), 60.0,
@@ -129,7 +130,7 @@ class ConfigLoaderTest {
         PipelineConfig c = parse(MINIMAL);
 
         assertThat(c.kafka()).isEqualTo(new KafkaSettings("localhost:9092", "llm.jobs", "llm.results", "llm.jobs.dlq",
-                "llm-workers", Delivery.EXACTLY_ONCE, null, Duration.ofMillis(100), 500, Map.of()));
+                "llm-workers", Delivery.EXACTLY_ONCE, null, Duration.ofMillis(100), 500, 3_000, Map.of()));
         WorkerSettings w = c.worker();
         assertThat(w.defaultModel()).isNull();
         assertThat(w.maxInFlight()).isEqualTo(2_000);
@@ -295,6 +296,12 @@ class ConfigLoaderTest {
     void parse_endpointWithoutHost_namesTheKey() {
         assertRejected(MINIMAL.replace("https://x.openai.azure.com", "https:/path-only"),
                 "models.gpt-4o-mini.deployments[0].endpoint");
+    }
+
+    @Test
+    void parse_commitMetadataBoundTooSmall_namesTheKey() {
+        assertRejected("kafka: {commit-metadata-max-chars: 100}\n" + MINIMAL,
+                "kafka.commit-metadata-max-chars must be >= 256");
     }
 
     @Test

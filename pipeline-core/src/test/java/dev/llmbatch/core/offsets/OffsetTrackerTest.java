@@ -8,7 +8,7 @@ import java.util.OptionalLong;
 import org.junit.jupiter.api.Test;
 
 class OffsetTrackerTest {
-    private final OffsetTracker<String> tracker = new OffsetTracker<>();
+    private final OffsetTracker<String> tracker = new OffsetTracker<>(3_000);
 
     private void track(String partition, long... offsets) {
         for (long o : offsets) {

@@ -6,6 +6,7 @@ import dev.llmbatch.core.job.DecodeResult;
 import dev.llmbatch.core.job.Job;
 import dev.llmbatch.core.job.JobCodec;
 import dev.llmbatch.core.job.JobResolver;
+import dev.llmbatch.core.offsets.CompletedOffsets;
 import dev.llmbatch.core.offsets.OffsetTracker;
 import dev.llmbatch.core.result.ErrorInfo;
 import dev.llmbatch.core.result.JobResult;
@@ -21,6 +22,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -52,8 +54,10 @@ import org.slf4j.LoggerFactory;
  * The worker's Kafka side, on one dedicated thread that owns the consumer and the result producer: polls jobs,
  * decodes and validates them (bad records to the DLQ, invalid jobs to a {@code rejected} result, expired ones to
  * {@code expired}), hands the rest to the {@link Dispatcher}, publishes completions as they come back, and commits
- * offsets only below the lowest job still without a result. When too many jobs are in flight it pauses its
- * partitions, so any backlog stays in Kafka. On {@link #stop} it stops taking jobs, waits up to the grace period for
+ * offsets only below the lowest job still without a result, with the jobs answered above it recorded in the commit
+ * metadata ({@link CompletedOffsets}) so that whoever reads the partition next skips them. When too many jobs are in
+ * flight it pauses its partitions, so any backlog stays in Kafka; a partition whose metadata is full pauses too. On
+ * {@link #stop} it stops taking jobs, waits up to the grace period for
  * those in flight, publishes and commits what finished, and closes.
  */
 public final class KafkaLoop implements Runnable {
@@ -85,7 +89,15 @@ public final class KafkaLoop implements Runnable {
 
     private KafkaConsumer<byte[], byte[]> consumer;
     private ResultSink sink;
-    private OffsetTracker<TopicPartition> tracker = new OffsetTracker<>();
+    private OffsetTracker<TopicPartition> tracker;
+    /** Paused because their commit metadata is full, or until their commit has been read (then also unrestored). */
+    private final Set<TopicPartition> withheld = new HashSet<>();
+    private final Set<TopicPartition> unrestored = new HashSet<>();
+    /** Results waiting for room in their partition's commit metadata. */
+    private List<Completion> held = new ArrayList<>();
+    private volatile int withheldCount;
+    private volatile int heldCount;
+    private volatile int metadataChars;
     private long generation;
     private boolean needsRewind;
     private long lastCommitNanos = System.nanoTime();
@@ -106,6 +118,10 @@ public final class KafkaLoop implements Runnable {
         metrics.gauge("llm_idempotency_answers", dedupe::remembered);
         metrics.gauge("llm_jobs_in_flight", () -> inFlight);
         metrics.gauge("llm_intake_paused", () -> paused ? 1 : 0);
+        this.tracker = new OffsetTracker<>(settings.commitMetadataMaxChars());
+        metrics.gauge("llm_intake_metadata_paused", () -> withheldCount);
+        metrics.gauge("llm_completions_held", () -> heldCount);
+        metrics.gauge("llm_commit_metadata_chars", () -> metadataChars);
     }
 
     private volatile int inFlight;
@@ -192,6 +208,9 @@ public final class KafkaLoop implements Runnable {
         if (needsRewind && !rewind()) {
             return;
         }
+        if (!unrestored.isEmpty()) {
+            restoreAssigned(new ArrayList<>(unrestored));
+        }
         ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
         if (!records.isEmpty()) {
             List<Item> batch = new ArrayList<>(records.count());
@@ -209,7 +228,9 @@ public final class KafkaLoop implements Runnable {
 
     private void intake(ConsumerRecord<byte[], byte[]> rec, List<Item> batch) {
         TopicPartition tp = new TopicPartition(rec.topic(), rec.partition());
-        tracker.track(tp, rec.offset());
+        if (!admit(rec, tp)) {
+            return;
+        }
         metrics.inc("llm_jobs_received_total");
         DecodeResult decoded = JobCodec.decode(rec.value());
         if (decoded instanceof DecodeResult.Unparseable u) {
@@ -246,6 +267,30 @@ public final class KafkaLoop implements Runnable {
         inFlight = tracker.pendingCount();
     }
 
+    /**
+     * Tracks {@code rec} and says whether it is work to do. A record the last commit records as answered is skipped.
+     * One that might not fit in its partition's commit metadata stays in Kafka: the partition goes back to it and
+     * pauses until the metadata has shrunk (the rest of its records in this poll are skipped the same way).
+     */
+    private boolean admit(ConsumerRecord<byte[], byte[]> rec, TopicPartition tp) {
+        if (withheld.contains(tp)) {
+            return false;
+        }
+        if (tracker.intakeBlocked(tp)) {
+            consumer.seek(tp, rec.offset());
+            consumer.pause(List.of(tp));
+            withheld.add(tp);
+            withheldCount = withheld.size();
+            metrics.inc("llm_intake_metadata_pauses_total");
+            return false;
+        }
+        if (!tracker.track(tp, rec.offset())) {
+            metrics.inc("llm_jobs_skipped_done_total");
+            return false;
+        }
+        return true;
+    }
+
     private void deadLetter(ConsumerRecord<byte[], byte[]> rec, TopicPartition tp, String code, String message) {
         sink.dlq(rec, code, message);
         metrics.inc("llm_dlq_total", "reason", code);
@@ -270,6 +315,7 @@ public final class KafkaLoop implements Runnable {
     }
 
     private void drainCompletions() {
+        releaseHeld();
         Completion c;
         while ((c = completions.poll()) != null) {
             Ticket t = c.ticket();
@@ -288,22 +334,48 @@ public final class KafkaLoop implements Runnable {
         inFlight = tracker.pendingCount();
     }
 
-    /** Publishes {@code r} for the record of {@code t} if that record still waits for it (not revoked meanwhile). */
+    /**
+     * Publishes {@code r} for the record of {@code t} if that record still waits for it (not revoked meanwhile), or
+     * holds it back while the partition's commit metadata has no room to record it (false only if dropped).
+     */
     private boolean answer(Ticket t, JobResult r) {
         TopicPartition tp = new TopicPartition(t.topic(), t.partition());
         if (t.generation() != generation || !tracker.isPending(tp, t.offset())) {
             return false;
+        }
+        if (!tracker.canComplete(tp, t.offset())) {
+            held.add(new Completion(t, r));
+            heldCount = held.size();
+            return true;
         }
         publish(r);
         tracker.complete(tp, t.offset());
         return true;
     }
 
+    /** Publishes held results that fit in their partition's commit metadata now; drops those no longer wanted. */
+    private void releaseHeld() {
+        if (held.isEmpty()) {
+            return;
+        }
+        List<Completion> waiting = held;
+        held = new ArrayList<>();
+        for (Completion c : waiting) {
+            if (!answer(c.ticket(), c.result())) {
+                metrics.inc("llm_completions_dropped_total");
+            }
+        }
+        heldCount = held.size();
+    }
+
     private void commit() {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        tracker.allCommittable().forEach((tp, o) -> offsets.put(tp, new OffsetAndMetadata(o)));
+        // the metadata records the answered offsets above the position, in the transaction that publishes them
+        tracker.toCommit().forEach((tp, c) -> offsets.put(tp, new OffsetAndMetadata(c.offset(), c.metadata())));
         try {
-            sink.commit(offsets, consumer).forEach((tp, o) -> tracker.markCommitted(tp, o.offset()));
+            Map<TopicPartition, OffsetAndMetadata> done = sink.commit(offsets, consumer);
+            done.forEach((tp, o) -> tracker.markCommitted(tp, new OffsetTracker.Commit(o.offset(), o.metadata())));
+            done.values().stream().mapToInt(o -> o.metadata().length()).max().ifPresent(n -> metadataChars = n);
             lastCommitNanos = System.nanoTime();
             if (commitStalledSince != 0) {
                 LOG.info("commit went through after {} ms without the broker", (System.nanoTime()
@@ -344,18 +416,66 @@ public final class KafkaLoop implements Runnable {
         }
         needsRewind = false;
         generation++;
-        tracker = new OffsetTracker<>();
+        tracker = new OffsetTracker<>(settings.commitMetadataMaxChars());
         dedupe.forgetWorking();
+        unrestored.clear();
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata o = committed.get(tp);
             if (o != null) {
                 consumer.seek(tp, o.offset());
+                restore(tp, o);
             } else {
                 consumer.seekToBeginning(List.of(tp));
             }
         }
         inFlight = 0;
         return true;
+    }
+
+    /**
+     * Seeds newly assigned partitions from their commits, so that records their metadata records as answered are
+     * skipped. If the commits cannot be read (broker away) the partitions stay paused and this is tried again.
+     */
+    private void restoreAssigned(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(new HashSet<>(partitions), REWIND_TIMEOUT);
+        } catch (TimeoutException e) {
+            if (unrestored.addAll(partitions)) {
+                LOG.warn("could not read the commits of {} ({}); they stay paused until it works", partitions,
+                        e.toString());
+            }
+            consumer.pause(partitions);
+            withheld.addAll(partitions);
+            withheldCount = withheld.size();
+            return;
+        }
+        for (TopicPartition tp : partitions) {
+            OffsetAndMetadata o = committed.get(tp);
+            if (o != null) {
+                restore(tp, o);
+            }
+        }
+        unrestored.removeAll(partitions);
+    }
+
+    private void restore(TopicPartition tp, OffsetAndMetadata committed) {
+        CompletedOffsets done;
+        try {
+            done = CompletedOffsets.decode(committed.metadata(), committed.offset());
+        } catch (IllegalArgumentException e) {
+            LOG.warn("ignoring the commit metadata of {} ({}): its records from offset {} on are processed again", tp,
+                    e.getMessage(), committed.offset());
+            done = CompletedOffsets.none(committed.offset());
+        }
+        tracker.restore(tp, done);
+        if (!done.isEmpty()) {
+            LOG.info("{}: {} record(s) above the committed offset {} are answered already and will be skipped", tp,
+                    done.count(), committed.offset());
+        }
     }
 
     private void applyBackpressure() {
@@ -365,8 +485,22 @@ public final class KafkaLoop implements Runnable {
             paused = true;
             metrics.inc("llm_intake_pauses_total");
         } else if (paused && pending <= maxInFlight * 3 / 4) {
-            consumer.resume(consumer.paused());
+            Set<TopicPartition> resume = new HashSet<>(consumer.paused());
+            resume.removeAll(withheld);
+            consumer.resume(resume);
             paused = false;
+        }
+        if (!withheld.isEmpty()) {
+            withheld.removeIf(tp -> {
+                if (unrestored.contains(tp) || tracker.intakeBlocked(tp)) {
+                    return false;
+                }
+                if (!paused) {
+                    consumer.resume(List.of(tp));
+                }
+                return true;
+            });
+            withheldCount = withheld.size();
         }
     }
 
@@ -423,6 +557,7 @@ public final class KafkaLoop implements Runnable {
             drainCompletions();
             commit();
             partitions.forEach(tracker::remove);
+            forgetWithheld(partitions);
             inFlight = tracker.pendingCount();
             assignedCount = consumer.assignment().size() - partitions.size();
         }
@@ -433,6 +568,7 @@ public final class KafkaLoop implements Runnable {
             if (paused) {
                 consumer.pause(partitions);
             }
+            restoreAssigned(partitions);
             assignedCount = consumer.assignment().size();
         }
 
@@ -441,8 +577,15 @@ public final class KafkaLoop implements Runnable {
             // The open transaction may hold results of lost partitions: drop it and redo the rest from committed.
             sink.abort();
             partitions.forEach(tracker::remove);
+            forgetWithheld(partitions);
             needsRewind = true;
             assignedCount = 0;
+        }
+
+        private void forgetWithheld(Collection<TopicPartition> partitions) {
+            withheld.removeAll(partitions);
+            unrestored.removeAll(partitions);
+            withheldCount = withheld.size();
         }
     }
 }
