@@ -147,6 +147,28 @@ final class Cluster implements AutoCloseable {
         }
     }
 
+    /** Partitions owned by each current member of {@code group} (member id to partition count); empty if none. */
+    Map<String, Integer> members(String group) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Map<String, Integer> out = new HashMap<>();
+            admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
+                    .forEach(m -> out.put(m.consumerId(), m.assignment().topicPartitions().size()));
+            return out;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return Map.of(); // no member has joined yet
+            }
+            throw new AssertionError("cannot describe group " + group, e);
+        } catch (TimeoutException e) {
+            throw new AssertionError("cannot describe group " + group, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
     /** The sum of the group's committed offsets: jobs whose results are committed, when the topic began empty. */
     long committedTotal(String group) {
         return committed(group).values().stream().mapToLong(Long::longValue).sum();
