@@ -68,6 +68,11 @@ final class WorkerProcess implements AutoCloseable {
         return process.isAlive();
     }
 
+    /** The exit code; only once the process has exited. */
+    int exitValue() {
+        return process.exitValue();
+    }
+
     long pid() {
         return process.pid();
     }
