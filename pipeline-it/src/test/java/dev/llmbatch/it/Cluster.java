@@ -8,6 +8,8 @@ import dev.llmbatch.kafka.embedded.EmbeddedKafka;
 import dev.llmbatch.simulator.Simulator;
 import dev.llmbatch.worker.Worker;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -16,7 +18,12 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -101,6 +108,72 @@ final class Cluster implements AutoCloseable {
         return y.toString();
     }
 
+    /**
+     * Adds settings to the {@code kafka:} line of a {@link #workerYaml} config, e.g.
+     * {@code "transactional-id: w-1, max-poll-records: 50, properties: {session.timeout.ms: '6000'}"}.
+     */
+    static String withKafka(String yaml, Topics t, String kafkaExtra) {
+        String end = "group: " + t.group() + "}";
+        if (!yaml.contains(end)) {
+            throw new IllegalArgumentException("not a workerYaml config for " + t);
+        }
+        return yaml.replace(end, "group: " + t.group() + ", " + kafkaExtra + "}");
+    }
+
+    /** Writes {@code yaml} (with BOOT replaced by this broker's address) to {@code file}, for a worker process. */
+    Path writeConfig(String yaml, Path file) throws java.io.IOException {
+        Files.writeString(file, yaml.replace("BOOT", kafka.bootstrapServers()), StandardCharsets.UTF_8);
+        return file;
+    }
+
+    /** The group's committed offsets (partitions without a commit are absent). */
+    Map<TopicPartition, Long> committed(String group) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Map<TopicPartition, Long> out = new HashMap<>();
+            admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                    .forEach((tp, o) -> {
+                        if (o != null) {
+                            out.put(tp, o.offset());
+                        }
+                    });
+            return out;
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AssertionError("cannot read the committed offsets of " + group, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Partitions owned by each current member of {@code group} (member id to partition count); empty if none. */
+    Map<String, Integer> members(String group) {
+        Properties p = new Properties();
+        p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        try (Admin admin = Admin.create(p)) {
+            Map<String, Integer> out = new HashMap<>();
+            admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members()
+                    .forEach(m -> out.put(m.consumerId(), m.assignment().topicPartitions().size()));
+            return out;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupIdNotFoundException) {
+                return Map.of(); // no member has joined yet
+            }
+            throw new AssertionError("cannot describe group " + group, e);
+        } catch (TimeoutException e) {
+            throw new AssertionError("cannot describe group " + group, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    /** The sum of the group's committed offsets: jobs whose results are committed, when the topic began empty. */
+    long committedTotal(String group) {
+        return committed(group).values().stream().mapToLong(Long::longValue).sum();
+    }
+
     Worker startWorker(String yaml, Simulator sim) {
         PipelineConfig cfg = ConfigLoader.parse(yaml.replace("BOOT", kafka.bootstrapServers()),
                 Map.of(KEY_ENV, sim.config().apiKeys().get(0)));
@@ -171,6 +244,36 @@ final class Cluster implements AutoCloseable {
             JobResult jr = ResultCodec.decode(r.value());
             byId.computeIfAbsent(jr.id(), k -> new ArrayList<>()).add(jr);
         }
+        return byId;
+    }
+
+    /** Where each record of {@code topic} is, by its UTF-8 key (the job id for jobs): partition and offset. */
+    Map<String, TopicPartitionOffset> positionsByKey(String topic) {
+        Map<String, TopicPartitionOffset> out = new HashMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+            if (r.key() != null) {
+                out.put(new String(r.key(), StandardCharsets.UTF_8),
+                        new TopicPartitionOffset(new TopicPartition(r.topic(), r.partition()), r.offset()));
+            }
+        }
+        return out;
+    }
+
+    record TopicPartitionOffset(TopicPartition partition, long offset) {
+    }
+
+    /**
+     * For each id with more than one committed result: where each of them is (partition@offset) and its latency,
+     * to tell in a failure message which run of the worker wrote which copy.
+     */
+    Map<String, List<String>> duplicatePositions(String topic) {
+        Map<String, List<String>> byId = new java.util.TreeMap<>();
+        for (ConsumerRecord<byte[], byte[]> r : readAll(topic)) {
+            JobResult jr = ResultCodec.decode(r.value());
+            byId.computeIfAbsent(jr.id(), k -> new ArrayList<>()).add(r.partition() + "@" + r.offset() + " ("
+                    + jr.status().wire() + ", latency_ms " + jr.latencyMs() + ")");
+        }
+        byId.values().removeIf(l -> l.size() < 2);
         return byId;
     }
 
