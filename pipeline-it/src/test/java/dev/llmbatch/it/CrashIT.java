@@ -186,8 +186,12 @@ class CrashIT {
             soft.assertThat(cluster.readAll(t.dlq())).as("DLQ").isEmpty();
             soft.assertThat(cluster.committedTotal(t.group())).as("every offset committed").isEqualTo(JOBS);
             // Nothing fails and no quota binds here, so every job is admitted once per incarnation that worked on
-            // it: all repeats come from the kills (no retries).
-            soft.assertThat(repeated).as("repeats are exactly the calls lost with the kills").isEqualTo(wastedByKills);
+            // it: all repeats come from the kills (no retries). Not every call made for a job above the committed
+            // offset is lost, though: those whose results were committed are recorded in the commit metadata and
+            // skipped by the next incarnation, so the repeats are at most the calls made beyond the committed
+            // offsets.
+            soft.assertThat(repeated).as("repeats are at most the calls made beyond the committed offsets")
+                    .isLessThanOrEqualTo(wastedByKills);
             // What a kill loses is what was consumed and not yet committed: the jobs still open (at most
             // max-in-flight, plus one poll's records read before intake pauses) and those answered since the last
             // commit (commits every 100 ms) or above a still-open lower offset. Twice the intake bound covers the

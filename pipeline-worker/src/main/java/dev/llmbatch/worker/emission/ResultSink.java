@@ -5,10 +5,14 @@ import dev.llmbatch.core.config.KafkaSettings;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.ResultCodec;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -17,9 +21,15 @@ import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Publishes results and DLQ records and commits consumed offsets with them. In exactly-once mode everything between
@@ -31,6 +41,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * runs on an event loop).
  */
 public final class ResultSink implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ResultSink.class);
     /** DLQ header names. */
     public static final String H_REASON = "dlq.reason";
     public static final String H_MESSAGE = "dlq.message";
@@ -38,8 +49,18 @@ public final class ResultSink implements AutoCloseable {
     public static final String H_PARTITION = "dlq.source.partition";
     public static final String H_OFFSET = "dlq.source.offset";
 
-    private final KafkaProducer<byte[], byte[]> producer;
+    /**
+     * The producer's transaction timeout unless kafka.properties sets one: as in Kafka Streams, short, so that a
+     * worker that dies for good (and whose transactional id is never reused) blocks read_committed readers of the
+     * results for seconds, not the client's 60 s default. Transactions here last one commit interval.
+     */
+    static final String TRANSACTION_TIMEOUT_MS = "10000";
+
+    private final Properties props;
+    private KafkaProducer<byte[], byte[]> producer;
     private final boolean transactional;
+    /** The records of the open transaction, kept to be sent again if the broker aborted it (bounded by a commit). */
+    private final List<ProducerRecord<byte[], byte[]>> open = new ArrayList<>();
     private final String resultsTopic;
     private final String dlqTopic;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
@@ -64,7 +85,9 @@ public final class ResultSink implements AutoCloseable {
         if (transactional) {
             p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Objects.requireNonNull(k.transactionalId(),
                     "transactional id"));
+            p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         }
+        this.props = p;
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.resultsTopic = k.resultsTopic();
         this.dlqTopic = k.dlqTopic();
@@ -96,6 +119,9 @@ public final class ResultSink implements AutoCloseable {
             producer.beginTransaction();
             inTransaction = true;
         }
+        if (transactional) {
+            open.add(rec);
+        }
         producer.send(rec, (md, e) -> {
             if (e != null) {
                 sendFailure.compareAndSet(null, e);
@@ -108,9 +134,12 @@ public final class ResultSink implements AutoCloseable {
      *
      * <p>If the broker does not answer in time this throws {@link TimeoutException} and keeps the transaction as it
      * is: the results sent so far stay held, nothing more may be sent, and the next call resumes that same commit
-     * (ignoring its own {@code offsets}) and returns the earlier offsets once it went through. Any other
-     * KafkaException means the transaction is lost: the caller must {@link #abort} and re-read from the last
-     * committed offsets.
+     * (ignoring its own {@code offsets}) and returns the earlier offsets once it went through. If the broker
+     * aborted the transaction instead (it outlived transaction.timeout.ms while the broker was away, or a record
+     * could not be delivered in time), the same records and offsets are sent once more in a new transaction, on a
+     * new producer if this one was fenced by the abort, so the answers are not lost and not asked for again. Any
+     * other KafkaException, or a second failure, means the transaction is lost: the caller must {@link #abort} and
+     * re-read from the last committed offsets.
      */
     public Map<TopicPartition, OffsetAndMetadata> commit(Map<TopicPartition, OffsetAndMetadata> offsets,
             Consumer<byte[], byte[]> consumer) {
@@ -129,11 +158,27 @@ public final class ResultSink implements AutoCloseable {
             if (!inTransaction && offsets.isEmpty()) {
                 return offsets;
             }
+            committing = Map.copyOf(offsets);
+        }
+        try {
+            return commitTransaction(consumer);
+        } catch (TimeoutException | CommitFailedException | RebalanceInProgressException | FencedInstanceIdException
+                | AuthorizationException | UnsupportedVersionException notRepeatable) {
+            throw notRepeatable;
+        } catch (KafkaException lost) {
+            LOG.warn("the transaction was aborted ({}); sending its {} records and offsets again in a new one",
+                    lost.toString(), open.size());
+            restartTransaction();
+            return commitTransaction(consumer);
+        }
+    }
+
+    private Map<TopicPartition, OffsetAndMetadata> commitTransaction(Consumer<byte[], byte[]> consumer) {
+        if (stage == Stage.OPEN) {
             if (!inTransaction) {
                 producer.beginTransaction();
                 inTransaction = true;
             }
-            committing = Map.copyOf(offsets);
             stage = committing.isEmpty() ? Stage.COMMITTING : Stage.SENDING_OFFSETS;
         }
         if (stage == Stage.SENDING_OFFSETS) {
@@ -144,6 +189,33 @@ public final class ResultSink implements AutoCloseable {
         Map<TopicPartition, OffsetAndMetadata> done = committing;
         reset();
         return done;
+    }
+
+    /**
+     * Drops the producer's view of the lost transaction (abort, or a new producer with the same transactional id if
+     * this one was fenced) and sends the kept records again in a fresh transaction, with the same offsets pending.
+     */
+    private void restartTransaction() {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException | IllegalStateException fatal) {
+            LOG.warn("the producer cannot go on ({}); starting a new one with the same transactional id (two live "
+                    + "workers must never share one: give each its own kafka.transactional-id)", fatal.toString());
+            producer.close(Duration.ZERO);
+            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            producer.initTransactions();
+        }
+        sendFailure.set(null);
+        producer.beginTransaction();
+        inTransaction = true;
+        stage = Stage.OPEN;
+        for (ProducerRecord<byte[], byte[]> rec : open) {
+            producer.send(rec, (md, e) -> {
+                if (e != null) {
+                    sendFailure.compareAndSet(null, e);
+                }
+            });
+        }
     }
 
     /** Whether a commit timed out and must be resumed (by {@link #commit}) before anything else is sent. */
@@ -163,6 +235,7 @@ public final class ResultSink implements AutoCloseable {
     }
 
     private void reset() {
+        open.clear();
         inTransaction = false;
         stage = Stage.OPEN;
         committing = Map.of();
