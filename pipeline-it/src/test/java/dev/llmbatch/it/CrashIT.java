@@ -19,7 +19,6 @@ import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -99,7 +98,6 @@ class CrashIT {
         return n;
     }
 
-    @Disabled("product bug: KafkaLoop commits results of jobs above the lowest open offset in the transaction while the committed offset stays at that open job, so a crash replays them: duplicate results (issue 5)")
     @Test
     void workerKilledThreeTimesMidRun_restartedAsSameInstance_everyJobExactlyOnce_repeatedCallsBounded()
             throws Exception {

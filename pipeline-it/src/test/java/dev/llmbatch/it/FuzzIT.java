@@ -48,7 +48,6 @@ import org.assertj.core.api.SoftAssertions;
 import org.awaitility.core.ConditionTimeoutException;
 import org.awaitility.core.TerminalFailureException;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -434,7 +433,6 @@ class FuzzIT {
      * window) and 5 MB values (over the worker's 4 MB document limit: record_too_large), between valid jobs. The
      * DLQ topic takes 8 MB too, so the broker can hold the original bytes.
      */
-    @Disabled("product bug: a DLQ copy over the producer's max.request.size (1 MB) puts the transaction in an error state; the next KafkaProducer.send throws and the Kafka loop dies (worker exits 1, would crash-loop) (issue 5)")
     @Test
     void recordsOfTwoAndFiveMegabytesBetweenJobs_eachGoesToTheDlq_laterJobsAreAnswered() throws Exception {
         Random r = new Random(SEED + 1);

@@ -17,7 +17,6 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -36,13 +35,11 @@ class TwoWorkersIT {
         cluster = Cluster.shared();
     }
 
-    @Disabled("product bug: on an eager revoke KafkaLoop commits results above the lowest open offset without their offsets; the partitions are re-read from that offset: duplicate results (issue 5)")
     @Test
     void oneOfTwoWorkersStoppedBySigtermMidRun_otherTakesOverAllPartitions_everyJobExactlyOnce() throws Exception {
         run(false);
     }
 
-    @Disabled("product bugs: duplicate results as in CrashIT, and the dead worker's open transaction hides the survivor's results for transaction.timeout.ms (60 s Kafka default, not set by ResultSink) (issue 5)")
     @Test
     void oneOfTwoWorkersKilledMidRun_otherTakesOverAllPartitions_everyJobExactlyOnce() throws Exception {
         run(true);
