@@ -453,6 +453,42 @@ class FuzzIT {
         run("FuzzIT-big", cases, 1, Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(8 << 20)), 20);
     }
 
+    /**
+     * A jobs topic that takes 8 MB, a DLQ topic with the broker's 1 MB default: the 5 MB record's DLQ copy is cut to
+     * what the DLQ takes, says so in its headers (the whole record stays at its source position), and the worker
+     * goes on; the transaction is never poisoned by a record the broker would refuse.
+     */
+    @Test
+    void dlqSmallerThanTheRecord_copyIsCutToFitAndSaysSo_workerGoesOn() throws Exception {
+        Random r = new Random(SEED + 2);
+        Cluster.Topics t = cluster.topics(1);
+        alterTopics(Map.of(TopicConfig.MAX_MESSAGE_BYTES_CONFIG, Integer.toString(8 << 20)), t.jobs());
+        Case big = dlq("value-5MB", "cut-0", r, json(taskJob("cut-0", r).put("input", randomText(r, 5_000_000))),
+                "record_too_large");
+        List<Case> cases = new ArrayList<>(List.of(big));
+        Set<String> ids = new java.util.HashSet<>();
+        for (int i = 1; i <= 10; i++) {
+            Job j = Jobs.job("cut", i);
+            ids.add(j.id());
+            cases.add(new Case("valid", utf8(j.id()), JobCodec.encode(j), Kind.SUCCEEDED, Set.of(), j.id()));
+        }
+        produce(t.jobs(), cases);
+        try (Simulator sim = Simulator.start(SimulatorConfig.parse(BadInputIT.SIM));
+             dev.llmbatch.worker.Worker w = cluster.startWorker(Cluster.workerYaml(sim, t, 20, null), sim)) {
+            cluster.awaitResults(t.results(), Cluster.allOf(ids), Duration.ofMinutes(2));
+        }
+        List<ConsumerRecord<byte[], byte[]>> dlq = cluster.readAll(t.dlq());
+        assertThat(dlq).hasSize(1);
+        ConsumerRecord<byte[], byte[]> d = dlq.get(0);
+        assertThat(header(d, ResultSink.H_REASON)).isEqualTo("record_too_large");
+        assertThat(header(d, ResultSink.H_TRUNCATED)).isEqualTo("true");
+        assertThat(header(d, ResultSink.H_ORIGINAL_BYTES)).isEqualTo(Integer.toString(big.value().length));
+        assertThat(header(d, ResultSink.H_OFFSET)).isEqualTo("0");
+        assertThat(d.value().length).isLessThan(1 << 20).isGreaterThan(900_000);
+        assertThat(Arrays.equals(d.value(), Arrays.copyOf(big.value(), d.value().length))).as("a prefix of the "
+                + "original").isTrue();
+    }
+
     private void run(String name, List<Case> cases, int partitions, Map<String, String> topicConfig, int after)
             throws Exception {
         Path dir = WorkerProcess.logDir(name);

@@ -2,11 +2,14 @@ package dev.llmbatch.worker.emission;
 
 import dev.llmbatch.core.config.Delivery;
 import dev.llmbatch.core.config.KafkaSettings;
+import dev.llmbatch.core.result.ErrorInfo;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.ResultCodec;
+import dev.llmbatch.core.result.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -48,6 +51,12 @@ public final class ResultSink implements AutoCloseable {
     public static final String H_TOPIC = "dlq.source.topic";
     public static final String H_PARTITION = "dlq.source.partition";
     public static final String H_OFFSET = "dlq.source.offset";
+    public static final String H_TRUNCATED = "dlq.truncated";
+    public static final String H_ORIGINAL_BYTES = "dlq.original.bytes";
+    /** Room left under max.request.size for headers, batch and record overhead. */
+    static final int RECORD_HEADROOM = 16 * 1024;
+    /** max.request.size unless kafka.properties sets it: above the 4 MB a job record may have, plus headroom. */
+    static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
     /**
      * The producer's transaction timeout unless kafka.properties sets one: as in Kafka Streams, short, so that a
@@ -57,6 +66,8 @@ public final class ResultSink implements AutoCloseable {
     static final String TRANSACTION_TIMEOUT_MS = "10000";
 
     private final Properties props;
+    private final int maxRecordBytes;
+    private final int maxResultBytes;
     private KafkaProducer<byte[], byte[]> producer;
     private final boolean transactional;
     /** The records of the open transaction, kept to be sent again if the broker aborted it (bounded by a commit). */
@@ -87,7 +98,15 @@ public final class ResultSink implements AutoCloseable {
                     "transactional id"));
             p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
         }
+        // Large enough for the largest record the worker accepts (so its DLQ copy can be whole); what a topic takes
+        // is the broker's max.message.bytes, read below.
+        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
         this.props = p;
+        int producerLimit = Integer.parseInt(String.valueOf(p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim());
+        this.maxRecordBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.dlqTopic()))
+                - RECORD_HEADROOM;
+        this.maxResultBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.resultsTopic()))
+                - RECORD_HEADROOM;
         this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.resultsTopic = k.resultsTopic();
         this.dlqTopic = k.dlqTopic();
@@ -97,18 +116,41 @@ public final class ResultSink implements AutoCloseable {
     }
 
     public void result(JobResult r) {
-        send(new ProducerRecord<>(resultsTopic, r.id().getBytes(StandardCharsets.UTF_8), ResultCodec.encode(r)));
+        byte[] key = r.id().getBytes(StandardCharsets.UTF_8);
+        byte[] value = ResultCodec.encode(r);
+        if (key.length + value.length > maxResultBytes) {
+            // only a job's own metadata can make a result this large; one record must not poison the transaction
+            value = ResultCodec.encode(new JobResult(r.id(), Status.FAILED, null, null, r.usage(), r.region(),
+                    r.deployment(), r.attempts(), r.batchSize(), r.latencyMs(), r.queuedMs(),
+                    new ErrorInfo("result_too_large", "the result was " + value.length + " bytes, above the "
+                            + maxResultBytes + " the results topic takes (max.message.bytes less headroom); the job's "
+                            + "metadata is too large to be echoed", false), r.submitter(), r.batch(), null,
+                    r.trace()));
+        }
+        send(new ProducerRecord<>(resultsTopic, key, value));
     }
 
-    /** The original key and bytes, with headers naming the reason and the source position. */
+    /**
+     * The original key and bytes, with headers naming the reason and the source position. A record larger than the
+     * DLQ topic takes (its max.message.bytes, or the producer's max.request.size) is copied cut to fit, with
+     * {@code dlq.truncated: true} and {@code dlq.original.bytes}; the whole record stays at its source position.
+     */
     public void dlq(ConsumerRecord<byte[], byte[]> source, String reason, String message) {
         RecordHeaders h = new RecordHeaders();
+        byte[] key = source.key();
+        byte[] value = source.value();
+        int keyBytes = key == null ? 0 : key.length;
+        if (value != null && keyBytes + value.length > maxRecordBytes) {
+            h.add(H_TRUNCATED, "true".getBytes(StandardCharsets.UTF_8));
+            h.add(H_ORIGINAL_BYTES, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
+            value = Arrays.copyOf(value, Math.max(0, maxRecordBytes - keyBytes));
+        }
         h.add(H_REASON, reason.getBytes(StandardCharsets.UTF_8));
         h.add(H_MESSAGE, message.getBytes(StandardCharsets.UTF_8));
         h.add(H_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
         h.add(H_PARTITION, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
         h.add(H_OFFSET, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
-        send(new ProducerRecord<>(dlqTopic, null, source.key(), source.value(), h));
+        send(new ProducerRecord<>(dlqTopic, null, key, value, h));
     }
 
     private void send(ProducerRecord<byte[], byte[]> rec) {
