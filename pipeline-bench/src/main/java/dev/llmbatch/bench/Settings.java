@@ -28,7 +28,12 @@ public record Settings(
         int memoryJobs,
         int memoryMaxDrainS,
         List<String> workerJvmOptions,
-        int partitions) {
+        int partitions,
+        int reliabilityJobs,
+        int reliabilityKills,
+        int reliabilityAloCrashJobs,
+        int reliabilityRateJobs,
+        int reliabilityRateRounds) {
 
     /** Production-like heap for the worker process in the memory scenario (see the report). */
     static final List<String> WORKER_JVM = List.of("-Xms64m", "-Xmx256m", "-XX:MaxDirectMemorySize=64m",
@@ -36,11 +41,13 @@ public record Settings(
 
     public static Settings quickRun() {
         return new Settings(true, 42, 20, 300, 60, 6, 64, 0.75, 20, 120, 60, 270, 600, 20_000, 45, 8, false, 0.5, 100_000,
-                150, WORKER_JVM, 6);
+                150, WORKER_JVM, 6,
+                3_000, 3, 0, 3_000, 3);
     }
 
     public static Settings fullRun() {
         return new Settings(false, 42, 10, 600, 60, 11, 64, 0.75, 10, 120, 60, 270, 600, 100_000, 240, 20, true, 0.5,
-                1_000_000, 1800, WORKER_JVM, 6);
+                1_000_000, 1800, WORKER_JVM, 6,
+                20_000, 3, 5_000, 20_000, 5);
     }
 }
