@@ -643,7 +643,7 @@ final class ReliabilityScenario {
                 + "code after SIGTERM: %d)", eos.wallSeconds(), eos.lastExitCode()), "info"));
         r.table(List.of("metric", "target", "measured", "verdict"), rows);
         r.p("Per kill, read right after the process died: *ahead* = results already committed (visible) for jobs "
-                + "at or above their partition's committed offset, which the next instance reads again; *calls "
+                + "at or above their partition's committed offset, which the next instance finds recorded in the commit metadata and skips (neither called nor published again); *calls "
                 + "lost* = the increase, since the previous kill, of (jobs called so far - jobs with a visible "
                 + "result), i.e. calls whose answer died with the process; *restart gap* = from the SIGKILL until "
                 + "the restarted instance's first new result is visible (it includes the JVM start, reading "
