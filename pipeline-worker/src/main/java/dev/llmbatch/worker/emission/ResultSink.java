@@ -19,6 +19,7 @@ import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -75,6 +76,11 @@ public final class ResultSink implements AutoCloseable {
     private final String resultsTopic;
     private final String dlqTopic;
     private final AtomicReference<Exception> sendFailure = new AtomicReference<>();
+    private final Callback onSent = (md, e) -> {
+        if (e != null) {
+            sendFailure.compareAndSet(null, e);
+        }
+    };
     private boolean inTransaction;
     /** Where a transactional commit stands; not OPEN only while a commit that timed out waits to be resumed. */
     private Stage stage = Stage.OPEN;
@@ -117,7 +123,8 @@ public final class ResultSink implements AutoCloseable {
         }
     }
 
-    public void result(JobResult r) {
+    /** Sends {@code r} (in the open transaction, in exactly-once mode) and returns the value bytes sent. */
+    public byte[] result(JobResult r) {
         byte[] key = r.id().getBytes(StandardCharsets.UTF_8);
         byte[] value = ResultCodec.encode(r);
         if (key.length + value.length > maxResultBytes) {
@@ -130,6 +137,7 @@ public final class ResultSink implements AutoCloseable {
                     r.trace()));
         }
         send(new ProducerRecord<>(resultsTopic, key, value));
+        return value;
     }
 
     /**
@@ -166,11 +174,7 @@ public final class ResultSink implements AutoCloseable {
         if (transactional) {
             open.add(rec);
         }
-        producer.send(rec, (md, e) -> {
-            if (e != null) {
-                sendFailure.compareAndSet(null, e);
-            }
-        });
+        producer.send(rec, onSent);
     }
 
     /**
@@ -254,11 +258,7 @@ public final class ResultSink implements AutoCloseable {
         inTransaction = true;
         stage = Stage.OPEN;
         for (ProducerRecord<byte[], byte[]> rec : open) {
-            producer.send(rec, (md, e) -> {
-                if (e != null) {
-                    sendFailure.compareAndSet(null, e);
-                }
-            });
+            producer.send(rec, onSent);
         }
     }
 

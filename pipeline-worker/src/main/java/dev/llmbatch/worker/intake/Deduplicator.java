@@ -85,12 +85,16 @@ public final class Deduplicator {
             return Decision.REPLAY;
         }
         List<Follower> followers = working.get(job.id());
-        if (followers != null) {
-            followers.add(new Follower(job, ticket));
-            return Decision.FOLLOW;
+        if (followers == null) {
+            working.put(job.id(), List.of()); // no list per job: one is made for the first copy, if any
+            return Decision.PROCEED;
         }
-        working.put(job.id(), new ArrayList<>(0));
-        return Decision.PROCEED;
+        if (followers.isEmpty()) {
+            followers = new ArrayList<>(1);
+            working.put(job.id(), followers);
+        }
+        followers.add(new Follower(job, ticket));
+        return Decision.FOLLOW;
     }
 
     /** The remembered answer for {@code job}'s id, re-addressed to {@code job} (after {@link Decision#REPLAY}). */
@@ -104,14 +108,15 @@ public final class Deduplicator {
 
     /**
      * Records the answer to a leader's id and returns the jobs that waited for it, each with its own copy of the
-     * answer. Called for every final result of a job that was {@link Decision#PROCEED}ed, published or not.
+     * answer. Called for every final result of a job that was {@link Decision#PROCEED}ed: with the bytes published
+     * for it (kept as they are), or null if it was not published (revoked, or held back), when it is not remembered.
      */
-    public List<Map.Entry<Follower, JobResult>> onPublished(JobResult result, boolean published) {
+    public List<Map.Entry<Follower, JobResult>> onPublished(JobResult result, byte[] published) {
         if (!enabled) {
             return List.of();
         }
-        if (published && remembers(result.status())) {
-            answers.put(result.id(), new Answer(ResultCodec.encode(result), clock.millis()));
+        if (published != null && remembers(result.status())) {
+            answers.put(result.id(), new Answer(published, clock.millis()));
         }
         List<Follower> followers = working.remove(result.id());
         if (followers == null || followers.isEmpty()) {

@@ -310,9 +310,11 @@ public final class KafkaLoop implements Runnable {
                 job.batch(), job.metadata(), List.of());
     }
 
-    private void publish(JobResult r) {
-        sink.result(r);
+    /** Publishes {@code r}; returns the bytes sent (the idempotency cache keeps them instead of encoding again). */
+    private byte[] publish(JobResult r) {
+        byte[] sent = sink.result(r);
         metrics.inc("llm_results_total", "status", r.status().wire());
+        return sent;
     }
 
     private void drainCompletions() {
@@ -324,11 +326,8 @@ public final class KafkaLoop implements Runnable {
                 metrics.inc("llm_completions_dropped_total");
                 continue;
             }
-            boolean published = answer(t, c.result());
-            if (!published) {
-                metrics.inc("llm_completions_dropped_total");
-            }
-            for (Map.Entry<Deduplicator.Follower, JobResult> f : dedupe.onPublished(c.result(), published)) {
+            byte[] sent = answer(t, c.result());
+            for (Map.Entry<Deduplicator.Follower, JobResult> f : dedupe.onPublished(c.result(), sent)) {
                 answer(f.getKey().ticket(), f.getValue());
             }
         }
@@ -337,21 +336,23 @@ public final class KafkaLoop implements Runnable {
 
     /**
      * Publishes {@code r} for the record of {@code t} if that record still waits for it (not revoked meanwhile), or
-     * holds it back while the partition's commit metadata has no room to record it (false only if dropped).
+     * holds it back while the partition's commit metadata has no room to record it. Returns the bytes published, or
+     * null if it was held or dropped.
      */
-    private boolean answer(Ticket t, JobResult r) {
+    private byte[] answer(Ticket t, JobResult r) {
         TopicPartition tp = new TopicPartition(t.topic(), t.partition());
         if (t.generation() != generation || !tracker.isPending(tp, t.offset())) {
-            return false;
+            metrics.inc("llm_completions_dropped_total");
+            return null;
         }
         if (!tracker.canComplete(tp, t.offset())) {
             held.add(new Completion(t, r));
             heldCount = held.size();
-            return true;
+            return null;
         }
-        publish(r);
+        byte[] sent = publish(r);
         tracker.complete(tp, t.offset());
-        return true;
+        return sent;
     }
 
     /** Publishes held results that fit in their partition's commit metadata now; drops those no longer wanted. */
@@ -362,8 +363,9 @@ public final class KafkaLoop implements Runnable {
         List<Completion> waiting = held;
         held = new ArrayList<>();
         for (Completion c : waiting) {
-            if (!answer(c.ticket(), c.result())) {
-                metrics.inc("llm_completions_dropped_total");
+            byte[] sent = answer(c.ticket(), c.result());
+            if (sent != null) {
+                dedupe.onPublished(c.result(), sent); // its followers were answered when it was held
             }
         }
         heldCount = held.size();

@@ -43,7 +43,7 @@ class DeduplicatorTest {
     @Test
     void answeredId_isReplayedWithTheEarlierAnswerAddressedToTheNewJob_noCall() {
         assertThat(d.decide(job("a", "first"), ticket(0))).isEqualTo(Deduplicator.Decision.PROCEED);
-        assertThat(d.onPublished(answer("a", Status.SUCCEEDED), true)).isEmpty();
+        assertThat(d.onPublished(answer("a", Status.SUCCEEDED), ResultCodec.encode(answer("a", Status.SUCCEEDED)))).isEmpty();
 
         Job again = job("a", "second-svc");
         assertThat(d.decide(again, ticket(1))).isEqualTo(Deduplicator.Decision.REPLAY);
@@ -64,7 +64,7 @@ class DeduplicatorTest {
         assertThat(d.decide(job("a", "yy"), ticket(9))).isEqualTo(Deduplicator.Decision.FOLLOW);
         assertThat(d.working()).isEqualTo(1);
 
-        List<Map.Entry<Deduplicator.Follower, JobResult>> f = d.onPublished(answer("a", Status.SUCCEEDED), true);
+        List<Map.Entry<Deduplicator.Follower, JobResult>> f = d.onPublished(answer("a", Status.SUCCEEDED), ResultCodec.encode(answer("a", Status.SUCCEEDED)));
         assertThat(f).extracting(e -> e.getKey().ticket().offset()).containsExactly(5L, 9L);
         assertThat(f).extracting(e -> e.getValue().submitter()).containsExactly("x", "yy");
         assertThat(f).allSatisfy(e -> assertThat(e.getValue().output()).isEqualTo("positive"));
@@ -74,7 +74,7 @@ class DeduplicatorTest {
     @Test
     void failuresAreNotRemembered_soAResubmittedFailedJobIsWorkedOnAgain() {
         d.decide(job("a", "first"), ticket(0));
-        d.onPublished(answer("a", Status.FAILED), true);
+        d.onPublished(answer("a", Status.FAILED), ResultCodec.encode(answer("a", Status.FAILED)));
         assertThat(d.decide(job("a", "first"), ticket(1))).isEqualTo(Deduplicator.Decision.PROCEED);
     }
 
@@ -82,14 +82,14 @@ class DeduplicatorTest {
     void anAnswerThatWasNotPublished_isNotRemembered_butStillServesItsFollowers() {
         d.decide(job("a", "first"), ticket(0));
         d.decide(job("a", "x"), ticket(1));
-        assertThat(d.onPublished(answer("a", Status.SUCCEEDED), false)).hasSize(1);
+        assertThat(d.onPublished(answer("a", Status.SUCCEEDED), null)).hasSize(1);
         assertThat(d.decide(job("a", "first"), ticket(2))).isEqualTo(Deduplicator.Decision.PROCEED);
     }
 
     @Test
     void window_expiresAnswers_andHistoryOlderThanTheWindowIsIgnored() {
         d.decide(job("a", "first"), ticket(0));
-        d.onPublished(answer("a", Status.SUCCEEDED), true);
+        d.onPublished(answer("a", Status.SUCCEEDED), ResultCodec.encode(answer("a", Status.SUCCEEDED)));
         clock.advance(Duration.ofMinutes(11));
         assertThat(d.decide(job("a", "first"), ticket(1))).isEqualTo(Deduplicator.Decision.PROCEED);
 
@@ -123,7 +123,7 @@ class DeduplicatorTest {
 
         Deduplicator off = new Deduplicator(new IdempotencySettings(false, Duration.ofMinutes(10), 3), clock);
         off.decide(job("a", "first"), ticket(0));
-        off.onPublished(answer("a", Status.SUCCEEDED), true);
+        off.onPublished(answer("a", Status.SUCCEEDED), ResultCodec.encode(answer("a", Status.SUCCEEDED)));
         assertThat(off.decide(job("a", "first"), ticket(1))).isEqualTo(Deduplicator.Decision.PROCEED);
         assertThatThrownBy(() -> off.replay(job("a", "first"))).isInstanceOf(IllegalStateException.class);
     }
