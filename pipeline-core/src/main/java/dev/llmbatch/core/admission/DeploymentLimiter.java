@@ -1,87 +1,79 @@
 package dev.llmbatch.core.admission;
 
 import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.estimate.PromptRule;
 import dev.llmbatch.core.time.Ticker;
-import io.github.bucket4j.Bucket;
-import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Admission for one deployment: a bucket4j bucket for tokens (TPM, 60 s window) and one for requests (RPM/6 per
- * 10 s), both shaped by {@link BucketShape}, plus a cooldown set when the service answers 429, and the
- * deployment's {@link CircuitBreaker} (consulted by the selector, separately from the quota). A request is admitted
- * only when both buckets grant it; it then has its estimate reserved (the service does not refund unused tokens, so
- * neither do we).
+ * Admission for one deployment, exact to the service's windows (reference 3.3): a log of the tokens admitted over the
+ * last 60 s + margin and one of the requests admitted over the last 10 s + margin; a request is admitted only when
+ * neither log would exceed the deployment's TPM, or ceil(RPM/6), with it. The margin covers requests reaching the
+ * service up to that much later than we admitted them: an arrival window of the service's length then always lies
+ * inside one of our log windows, so no service window can go over, at any deployment size. (A token bucket cannot do
+ * this for small limits: to never exceed N in a window it must keep a burst B >= 1 and so loses B/N of the rate,
+ * 10% at 60 RPM. The logs lose only margin / (window + margin): 2.4% of the requests, 0.4% of the tokens.)
  *
- * <p>Thread-safe: the buckets are lock-free, the cooldown deadline and the call-slot count are atomics. Callers on
- * one event loop see no contention.
+ * <p>A cooldown is set when the service answers 429; the deployment's {@link CircuitBreaker} is consulted by the
+ * selector separately from the quota. Each admission also records what the request would cost under every
+ * {@link PromptRule}, over the service's exact 60 s window, so that {@link #observeRemaining} can compare the
+ * service's {@code x-ratelimit-remaining-tokens} with each rule's prediction (see {@code ReservationCalibrator}).
+ *
+ * <p>Thread-safe: the logs are guarded by this object's monitor (uncontended on one event loop); the call-slot count
+ * is atomic.
  */
 public final class DeploymentLimiter {
     private static final Duration TOKEN_WINDOW = Duration.ofSeconds(60);
     private static final Duration REQUEST_WINDOW = Duration.ofSeconds(10);
+    /** Columns of the charge log: a request's cost under each prompt rule. */
+    private static final PromptRule[] RULES = PromptRule.values();
 
     private final DeploymentConfig config;
     private final Ticker ticker;
-    private final BucketShape tokenShape;
-    private final BucketShape requestShape;
-    private final Bucket tokens;
-    private final Bucket requests;
-    /** Deadline of the current cooldown, or {@link #NOT_COOLING}. */
-    private final AtomicLong coolUntilNanos = new AtomicLong(NOT_COOLING);
+    private final long tokenLimit;
+    private final long requestLimit;
+    private final long largestRequest;
+    /** Tokens reserved (and corrections), over the token window + margin: the admission decision. */
+    private final WindowLog tokens;
+    /** Requests admitted (and corrections), over the request window + margin. */
+    private final WindowLog requests;
+    /** Our own requests' cost under each rule, over exactly the service's token window: the predictions. */
+    private final WindowLog charges;
+    /** Tokens and requests added as corrections so far (never decreases): dedupes corrections, see observe. */
+    private long correctedTokens;
+    private long correctedRequests;
+    private long coolUntilNanos;
+    private boolean cooling;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
     private final CircuitBreaker breaker;
 
-    private static final long NOT_COOLING = Long.MIN_VALUE;
-    /**
-     * A deployment keeps a burst of at most this share of its TPM for the largest request; a small deployment thus
-     * takes smaller requests only (larger ones go to bigger deployments) instead of losing half its sustained rate.
-     */
-    static final double LARGE_REQUEST_SHARE = 0.1;
-
-    /** A limiter without a limit on concurrent calls. */
-    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
-            Duration margin) {
-        this(config, ticker, burstFraction, largestRequest, margin, Integer.MAX_VALUE);
+    /** A limiter without a limit on concurrent calls and with an always-closed breaker. */
+    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, long largestRequest, Duration margin) {
+        this(config, ticker, largestRequest, margin, Integer.MAX_VALUE, CircuitBreaker.disabled());
     }
 
     /**
      * @param largestRequest the largest reservation a request may make (the pool's max-request-tokens); capped at
-     *                       {@link #LARGE_REQUEST_SHARE} of this deployment's TPM
+     *                       this deployment's TPM (the service never admits more in one window)
+     * @param margin         how much later than admitted a request may reach the service
      * @param maxConcurrent  calls in flight at most (the HTTP pool size: a call admitted beyond it would only wait
      *                       for a connection, holding its reservation while the service's window moves on)
+     * @param breaker        this deployment's health, consulted by {@link RegionSelector}
      */
-    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
-            Duration margin, int maxConcurrent) {
-        this(config, ticker, burstFraction, largestRequest, margin, maxConcurrent, CircuitBreaker.disabled());
-    }
-
-    /**
-     * @param breaker this deployment's health, consulted by {@link RegionSelector} (the buckets here know nothing of
-     *                it: quota and health are separate decisions)
-     */
-    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, double burstFraction, long largestRequest,
-            Duration margin, int maxConcurrent, CircuitBreaker breaker) {
+    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, long largestRequest, Duration margin,
+            int maxConcurrent, CircuitBreaker breaker) {
         this.config = config;
         this.breaker = breaker;
         this.ticker = ticker;
         this.maxConcurrent = maxConcurrent;
-        long minBurst = Math.min(largestRequest, Math.max(1, (long) Math.ceil(config.tpm() * LARGE_REQUEST_SHARE)));
-        this.tokenShape = BucketShape.of(config.tpm(), TOKEN_WINDOW, burstFraction, minBurst, margin);
-        this.requestShape = BucketShape.of((config.rpm() + 5) / 6, REQUEST_WINDOW, burstFraction, 1, margin);
-        TimeMeter meter = new TickerTimeMeter(ticker);
-        this.tokens = bucket(tokenShape, meter);
-        this.requests = bucket(requestShape, meter);
-    }
-
-    private static Bucket bucket(BucketShape shape, TimeMeter meter) {
-        return Bucket.builder()
-                .withCustomTimePrecision(meter)
-                .addLimit(limit -> limit.capacity(shape.capacity())
-                        .refillGreedy(shape.refillTokens(), shape.refillPeriod()))
-                .build();
+        this.tokenLimit = config.tpm();
+        this.requestLimit = (config.rpm() + 5) / 6;
+        this.largestRequest = Math.max(1, Math.min(largestRequest, config.tpm()));
+        this.tokens = new WindowLog(TOKEN_WINDOW.plus(margin).toNanos(), 1);
+        this.requests = new WindowLog(REQUEST_WINDOW.plus(margin).toNanos(), 1);
+        this.charges = new WindowLog(TOKEN_WINDOW.toNanos(), RULES.length);
     }
 
     public DeploymentConfig config() {
@@ -97,34 +89,61 @@ public final class DeploymentLimiter {
         return config.id();
     }
 
-    /** The largest reservation this deployment can ever grant at once. */
+    /** The largest reservation this deployment grants to one request. */
     public long largestAdmissible() {
-        return tokenShape.capacity();
+        return largestRequest;
+    }
+
+    /** Tokens per token window (the TPM). */
+    public long tokenLimit() {
+        return tokenLimit;
+    }
+
+    /** Requests per request window: ceil(RPM / 6) per 10 s. */
+    public long requestLimit() {
+        return requestLimit;
+    }
+
+    /** {@link #tryAcquire(RequestCost)} for a cost with no rule information. */
+    public boolean tryAcquire(long cost) {
+        return tryAcquire(RequestCost.flat(cost)) != null;
     }
 
     /**
-     * Reserves {@code cost} tokens, one request and one call slot if both buckets have room, the deployment is not
-     * cooling and not at its concurrency limit. A successful acquire must be followed by {@link #release()} when the
-     * call ends.
+     * Reserves the cost, one request and one call slot if both windows have room, the deployment is not cooling and
+     * not at its concurrency limit. A successful acquire must be followed by {@link #release()} when the call ends.
+     *
+     * @return the admission (hand it back to {@link #observeRemaining}), or null when not admitted
      */
-    public boolean tryAcquire(long cost) {
-        if (cost > tokenShape.capacity() || isCooling()) {
-            return false;
+    public Admission tryAcquire(RequestCost cost) {
+        if (cost.reserve() > largestRequest) {
+            return null;
         }
-        if (inFlight.incrementAndGet() > maxConcurrent) {
-            inFlight.decrementAndGet();
-            return false;
+        synchronized (this) {
+            long now = ticker.nanos();
+            if (coolingAt(now)) {
+                return null;
+            }
+            tokens.expire(now);
+            requests.expire(now);
+            if (tokens.sum(0) + cost.reserve() > tokenLimit || requests.sum(0) + 1 > requestLimit) {
+                return null;
+            }
+            if (inFlight.incrementAndGet() > maxConcurrent) {
+                inFlight.decrementAndGet();
+                return null;
+            }
+            tokens.add(now, cost.reserve());
+            requests.add(now, 1);
+            charges.expire(now);
+            charges.add(now, cost.under(RULES[0]), cost.under(RULES[1]), cost.under(RULES[2]));
+            long[] predicted = new long[RULES.length];
+            for (int c = 0; c < RULES.length; c++) {
+                predicted[c] = tokenLimit - charges.sum(c);
+            }
+            return new Admission(now, cost, tokenLimit - tokens.sum(0), requestLimit - requests.sum(0), predicted,
+                    correctedTokens, correctedRequests);
         }
-        if (!tokens.tryConsume(cost)) {
-            inFlight.decrementAndGet();
-            return false;
-        }
-        if (!requests.tryConsume(1)) {
-            tokens.addTokens(cost);
-            inFlight.decrementAndGet();
-            return false;
-        }
-        return true;
     }
 
     /** Ends a call admitted by {@link #tryAcquire}: frees its call slot (the quota reservation stays spent). */
@@ -142,86 +161,138 @@ public final class DeploymentLimiter {
     }
 
     /** Nanoseconds until {@code cost} could be admitted here, or {@code Long.MAX_VALUE} if it never could. */
-    public long nanosUntilAdmissible(long cost) {
-        if (cost > tokenShape.capacity()) {
+    public synchronized long nanosUntilAdmissible(long cost) {
+        if (cost > largestRequest) {
             return Long.MAX_VALUE;
         }
-        // Only a live cooldown counts: ticker readings are meaningful as differences only (they may be negative),
-        // so the never-set deadline 0 must not be compared with them.
-        long until = coolUntilNanos.get();
-        long cool = until == NOT_COOLING ? 0 : Math.max(0, until - ticker.nanos());
-        long tok = tokens.estimateAbilityToConsume(cost).getNanosToWaitForRefill();
-        long req = requests.estimateAbilityToConsume(1).getNanosToWaitForRefill();
+        long now = ticker.nanos();
+        long cool = coolingAt(now) ? coolUntilNanos - now : 0;
+        tokens.expire(now);
+        requests.expire(now);
+        long tok = tokens.nanosUntilSumAtMost(tokenLimit - cost, now);
+        long req = requests.nanosUntilSumAtMost(requestLimit - 1, now);
         return Math.max(cool, Math.max(tok, req));
     }
 
-    /**
-     * The service said 429: stop sending here for {@code d} and drop whatever the buckets had saved up, since the
-     * service's window is evidently fuller than our model of it.
-     */
-    public void coolDown(Duration d) {
+    /** The service said 429: stop sending here for {@code d} (a later deadline wins over an earlier one). */
+    public synchronized void coolDown(Duration d) {
         long until = ticker.nanos() + Math.max(0, d.toNanos());
-        coolUntilNanos.accumulateAndGet(until, (cur, next) -> cur == NOT_COOLING || next - cur > 0 ? next : cur);
-        tokens.tryConsumeAsMuchAsPossible();
-        requests.tryConsumeAsMuchAsPossible();
+        if (!cooling || until - coolUntilNanos > 0) {
+            coolUntilNanos = until;
+            cooling = true;
+        }
     }
 
-    public boolean isCooling() {
-        long until = coolUntilNanos.get();
-        return until != NOT_COOLING && until - ticker.nanos() > 0;
+    public synchronized boolean isCooling() {
+        return coolingAt(ticker.nanos());
+    }
+
+    private boolean coolingAt(long now) {
+        // Ticker readings are meaningful as differences only (they may be negative): compare with a live deadline.
+        if (cooling && coolUntilNanos - now <= 0) {
+            cooling = false;
+        }
+        return cooling;
     }
 
     /** Remaining cooldown, zero when not cooling. */
-    public Duration coolingRemaining() {
-        long until = coolUntilNanos.get();
-        return until == NOT_COOLING ? Duration.ZERO : Duration.ofNanos(Math.max(0, until - ticker.nanos()));
+    public synchronized Duration coolingRemaining() {
+        long now = ticker.nanos();
+        return coolingAt(now) ? Duration.ofNanos(coolUntilNanos - now) : Duration.ZERO;
     }
 
     /**
-     * Aligns the buckets with what the service reported as remaining (x-ratelimit-remaining-*): when it has less
-     * room than we think (another client shares the deployment, or its estimate exceeds ours), we give up the
-     * difference. We never add room on its word.
+     * Compares what the service said it had left after admitting a request ({@code x-ratelimit-remaining-*}, -1 when
+     * absent) with what our windows predicted at that admission. When it has less room than we thought (another client
+     * shares the deployment, or its estimate exceeds our reservation), the difference is recorded in our windows at the
+     * admission's time, so it expires when the service's does; corrections made since that admission count against
+     * it, so concurrent answers reporting the same shortfall correct it once. We never add room on its word.
+     *
+     * @return the observation, for calibrating the prompt rule (null when the answer carried no token header)
      */
-    public void observeRemaining(long remainingTokens, long remainingRequests) {
-        if (remainingTokens >= 0) {
-            long excess = tokens.getAvailableTokens() - remainingTokens;
-            if (excess > 0) {
-                tokens.tryConsumeAsMuchAsPossible(excess);
+    public synchronized Observation observeRemaining(long remainingTokens, long remainingRequests, Admission a) {
+        long now = ticker.nanos();
+        if (remainingRequests >= 0 && a != null) {
+            long missing = a.predictedRequests() - remainingRequests - (correctedRequests - a.correctedRequests());
+            if (missing > 0) {
+                requests.expire(now);
+                requests.add(a.atNanos(), missing);
+                correctedRequests += missing;
             }
         }
-        if (remainingRequests >= 0) {
-            long excess = requests.getAvailableTokens() - remainingRequests;
-            if (excess > 0) {
-                requests.tryConsumeAsMuchAsPossible(excess);
-            }
+        if (remainingTokens < 0 || a == null) {
+            return null;
         }
+        long missing = a.predictedTokens() - remainingTokens - (correctedTokens - a.correctedTokens());
+        if (missing > 0) {
+            tokens.expire(now);
+            tokens.add(a.atNanos(), missing);
+            correctedTokens += missing;
+        }
+        return new Observation(remainingTokens, a.predictedTokens(), a.predictedByRule().clone(), a.cost(),
+                tokenLimit);
     }
 
-    /** Free share of the tighter of the two buckets, 0..1; used to prefer the region with the most room. */
-    public double room() {
-        double t = (double) Math.max(0, tokens.getAvailableTokens()) / tokenShape.capacity();
-        double r = (double) Math.max(0, requests.getAvailableTokens()) / requestShape.capacity();
+    /** {@link #observeRemaining(long, long, Admission)} without an admission to compare with: nothing to learn. */
+    public void observeRemaining(long remainingTokens, long remainingRequests) {
+        observeRemaining(remainingTokens, remainingRequests, null);
+    }
+
+    /**
+     * Free share of the tighter of the two windows, 0..1 (0 while cooling); used to prefer the region with the most
+     * room.
+     */
+    public synchronized double room() {
+        long now = ticker.nanos();
+        if (coolingAt(now)) {
+            return 0;
+        }
+        tokens.expire(now);
+        requests.expire(now);
+        double t = (double) Math.max(0, tokenLimit - tokens.sum(0)) / tokenLimit;
+        double r = (double) Math.max(0, requestLimit - requests.sum(0)) / requestLimit;
         return Math.min(t, r);
     }
 
-    public BucketShape tokenShape() {
-        return tokenShape;
+    /** Tokens free in the token window now. */
+    public synchronized long tokensAvailable() {
+        tokens.expire(ticker.nanos());
+        return Math.max(0, tokenLimit - tokens.sum(0));
     }
 
-    public BucketShape requestShape() {
-        return requestShape;
+    /** Requests free in the request window now. */
+    public synchronized long requestsAvailable() {
+        requests.expire(ticker.nanos());
+        return Math.max(0, requestLimit - requests.sum(0));
     }
 
-    /** Adapts the injected ticker to bucket4j's time source. */
-    private record TickerTimeMeter(Ticker ticker) implements TimeMeter {
-        @Override
-        public long currentTimeNanos() {
-            return ticker.nanos();
+    /**
+     * One admission: when it happened, what it reserved, and what our windows predicted the service would have left
+     * right after it (by our reservations and corrections, and by each prompt rule over our own requests alone).
+     * Immutable once made (do not modify the array).
+     */
+    public record Admission(long atNanos, RequestCost cost, long predictedTokens, long predictedRequests,
+            long[] predictedByRule, long correctedTokens, long correctedRequests) {
+
+        /** The remaining tokens predicted if the service used {@code rule} (our own traffic only). */
+        public long predicted(PromptRule rule) {
+            return predictedByRule[rule.ordinal()];
         }
+    }
 
-        @Override
-        public boolean isWallClockBased() {
-            return false;
+    /**
+     * What the service reported after one of our requests, next to what each rule predicted.
+     *
+     * @param remaining   x-ratelimit-remaining-tokens
+     * @param predicted   what our windows predicted (reservations and corrections)
+     * @param byRule      predicted remaining per {@link PromptRule} ordinal
+     * @param cost        the request's cost
+     * @param tokenLimit  the deployment's TPM
+     */
+    public record Observation(long remaining, long predicted, long[] byRule, RequestCost cost, long tokenLimit) {
+
+        public long predicted(PromptRule rule) {
+            return byRule[rule.ordinal()];
         }
     }
 }

@@ -59,13 +59,18 @@ public final class RegionSelector {
         return all.stream().mapToLong(DeploymentLimiter::largestAdmissible).max().orElse(0);
     }
 
-    /** Tries to admit {@code cost}; on success the reservation (and a call slot) has been taken on the result. */
+    /** {@link #select(RequestCost, Set)} for a cost with no rule information. */
     public Selection select(long cost, Set<String> avoid) {
+        return select(RequestCost.flat(cost), avoid);
+    }
+
+    /** Tries to admit {@code cost}; on success the reservation (and a call slot) has been taken on the result. */
+    public Selection select(RequestCost cost, Set<String> avoid) {
         Selection.Admitted chosen = pick(cost, avoid, false);
         if (chosen != null) {
             return chosen;
         }
-        Selection others = waitFor(cost, avoid, false);
+        Selection others = waitFor(cost.reserve(), avoid, false);
         if (avoid.isEmpty()) {
             return others;
         }
@@ -75,10 +80,10 @@ public final class RegionSelector {
             return others;
         }
         chosen = pick(cost, avoid, true);
-        return chosen != null ? chosen : waitFor(cost, avoid, true);
+        return chosen != null ? chosen : waitFor(cost.reserve(), avoid, true);
     }
 
-    private Selection.Admitted pick(long cost, Set<String> avoid, boolean includeAvoided) {
+    private Selection.Admitted pick(RequestCost cost, Set<String> avoid, boolean includeAvoided) {
         for (List<DeploymentLimiter> tier : tiers) {
             List<DeploymentLimiter> candidates = new ArrayList<>(tier.size());
             for (DeploymentLimiter l : tier) {
@@ -96,8 +101,9 @@ public final class RegionSelector {
                 if (permit == null) {
                     continue;
                 }
-                if (l.tryAcquire(cost)) {
-                    return new Selection.Admitted(l, permit);
+                DeploymentLimiter.Admission admission = l.tryAcquire(cost);
+                if (admission != null) {
+                    return new Selection.Admitted(l, permit, admission);
                 }
                 l.breaker().cancel(permit);
             }
@@ -141,9 +147,11 @@ public final class RegionSelector {
     public sealed interface Selection {
         /**
          * Admitted; the reservation is made. {@code permit} is the breaker's: hand it back with the call's outcome
-         * ({@code deployment.breaker().onResult(permit, outcome)}).
+         * ({@code deployment.breaker().onResult(permit, outcome)}); {@code admission} goes back to
+         * {@code deployment.observeRemaining} with the service's remaining-quota headers.
          */
-        record Admitted(DeploymentLimiter deployment, CircuitBreaker.Permit permit) implements Selection {
+        record Admitted(DeploymentLimiter deployment, CircuitBreaker.Permit permit,
+                DeploymentLimiter.Admission admission) implements Selection {
         }
 
         /** Nothing has room now; the earliest a deployment could admit it is in {@code nanos}. */

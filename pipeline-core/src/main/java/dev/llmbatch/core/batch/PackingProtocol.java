@@ -19,7 +19,9 @@ import java.util.Optional;
  * <p>Request: a system message = the shared instruction, a blank line, then {@link #MARKER} and the protocol rules;
  * a user message = {@code {"items":[{"i":0,"text":"...","max_tokens":5}, ...]}}; {@code response_format} =
  * a strict json_schema named {@link #SCHEMA_NAME} requiring {@code {"items":[{"i":int,"output":string}]}};
- * {@code max_tokens} = the items' budgets + {@link #TOKENS_PER_ITEM} each + {@link #TOKENS_FIXED}.
+ * {@code max_tokens} = the items' budgets + {@link #TOKENS_PER_ITEM} each + {@link #TOKENS_FIXED}. An item's budget
+ * may be below the {@code max_tokens} it is told (a learned budget): its answer is then never cut on its own; only
+ * the whole reply can be, which shows as {@code finish_reason: length}.
  *
  * <p>Reply: {@code {"items":[{"i":0,"output":"positive"}, ...]}} in any order. See {@link Unpacked} for how a
  * reply is validated. Stateless; thread-safe.
@@ -44,8 +46,15 @@ public final class PackingProtocol {
     private PackingProtocol() {
     }
 
-    /** One job inside a packed request. */
-    public record Item(String text, int maxTokens) {
+    /**
+     * One job inside a packed request: its text, the {@code max_tokens} the model is told for it (the job's own
+     * limit), and what the request reserves for its answer ({@code budget}, a learned budget at most that limit).
+     */
+    public record Item(String text, int maxTokens, int budget) {
+        /** An item that reserves its whole limit. */
+        public Item(String text, int maxTokens) {
+            this(text, maxTokens, maxTokens);
+        }
     }
 
     /** Builds the packed request for {@code items} sharing {@code instruction}. */
@@ -59,7 +68,7 @@ public final class PackingProtocol {
         for (int i = 0; i < items.size(); i++) {
             Item it = items.get(i);
             arr.addObject().put("i", i).put("text", it.text()).put("max_tokens", it.maxTokens());
-            budget += it.maxTokens() + TOKENS_PER_ITEM;
+            budget += it.budget() + TOKENS_PER_ITEM;
         }
         String userText;
         try {

@@ -221,6 +221,16 @@ public final class ConfigLoader {
         int defMax = n.has("default-max-tokens") ? n.intAtLeast("default-max-tokens", 1) : 640;
         int maxRequest = n.has("max-request-tokens") ? n.intAtLeast("max-request-tokens", 1) : 8192;
         BatchSettings batching = n.has("batching") ? batching(n.child("batching")) : BatchSettings.DEFAULTS;
+        AdaptiveMaxTokens adaptive = n.has("adaptive-max-tokens")
+                ? adaptive(n.child("adaptive-max-tokens"), AdaptiveMaxTokens.DEFAULTS) : AdaptiveMaxTokens.DEFAULTS;
+        Calibration calibration = Calibration.DEFAULTS;
+        if (n.has("calibration")) {
+            Node c = n.child("calibration");
+            calibration = new Calibration(c.has("enabled") ? c.bool("enabled") : Calibration.DEFAULTS.enabled(),
+                    c.has("min-observations") ? c.intAtLeast("min-observations", 1)
+                            : Calibration.DEFAULTS.minObservations());
+            c.rejectUnknown();
+        }
         JsonNode deps = n.rawChild("deployments");
         if (deps == null || !deps.isArray() || deps.isEmpty()) {
             throw new ConfigException(n.key("deployments") + " must list at least one deployment");
@@ -235,7 +245,17 @@ public final class ConfigLoader {
             list.add(d);
         }
         n.rejectUnknown();
-        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list);
+        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list, adaptive, calibration);
+    }
+
+    /** Learned-budget settings; keys absent fall back to {@code base} (the pool's, for a task). */
+    private static AdaptiveMaxTokens adaptive(Node n, AdaptiveMaxTokens base) {
+        AdaptiveMaxTokens a = new AdaptiveMaxTokens(n.has("enabled") ? n.bool("enabled") : base.enabled(),
+                n.has("quantile") ? n.doubleIn("quantile", 0.51, 0.9999) : base.quantile(),
+                n.has("margin") ? n.doubleIn("margin", 0, 10) : base.margin(),
+                n.has("min-samples") ? n.intAtLeast("min-samples", 1) : base.minSamples());
+        n.rejectUnknown();
+        return a;
     }
 
     private static BatchSettings batching(Node n) {
@@ -293,7 +313,9 @@ public final class ConfigLoader {
         TaskTemplate t = new TaskTemplate(name, nonBlank(n, "system"),
                 n.has("max-tokens") ? n.intAtLeast("max-tokens", 1) : 256,
                 n.has("temperature") ? n.doubleIn("temperature", 0, 2) : null,
-                n.has("batchable") && n.bool("batchable"));
+                n.has("batchable") && n.bool("batchable"),
+                n.has("adaptive-max-tokens") ? adaptive(n.child("adaptive-max-tokens"), AdaptiveMaxTokens.DEFAULTS)
+                        : null);
         n.rejectUnknown();
         return t;
     }

@@ -32,7 +32,12 @@ public record WorkerSettings(
     public record IdempotencySettings(boolean enabled, Duration window, int maxEntries) {
     }
 
-    /** How the per-deployment buckets are shaped from the service's limits; see {@code BucketShape}. */
+    /**
+     * Admission windows (key {@code worker.bucket}): {@code windowMargin} is how much later than admitted a request
+     * may reach the service; the windows are kept over the service's window + this margin. {@code burstFraction} is
+     * accepted for older configs and no longer used (admission is an exact sliding-window log, see
+     * {@code DeploymentLimiter}).
+     */
     public record BucketSettings(double burstFraction, Duration windowMargin) {
     }
 

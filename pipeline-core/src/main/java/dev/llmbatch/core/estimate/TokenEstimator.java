@@ -25,7 +25,7 @@ public final class TokenEstimator {
     static final int PER_MESSAGE = 3;
     static final int REPLY_PRIMING = 3;
 
-    private static final int MEMO_ENTRIES = 1024;
+    private static final int MEMO_ENTRIES = 4096;
     private static final int MEMO_MAX_CHARS = 16_384;
 
     private final Encoding encoding;
@@ -44,12 +44,28 @@ public final class TokenEstimator {
 
     /** Tokens of the chat-formatted prompt, as the service's usage.prompt_tokens counts them. */
     public int promptTokens(List<ChatMessage> messages) {
+        return count(messages)[0];
+    }
+
+    /** [prompt tokens with chat overhead, tokens of the last user message]. */
+    private int[] count(List<ChatMessage> messages) {
         int total = REPLY_PRIMING;
+        int lastUser = 0;
         for (ChatMessage m : messages) {
             total += PER_MESSAGE + shared(m.role());
-            total += m.role().equals("user") ? encoding.countTokensOrdinary(m.content()) : shared(m.content());
+            if (m.role().equals("user")) {
+                lastUser = encoding.countTokensOrdinary(m.content());
+                total += lastUser;
+            } else {
+                total += shared(m.content());
+            }
         }
-        return total;
+        return new int[] {total, lastUser};
+    }
+
+    /** Tokens of a text (an answer, say), by this encoding. */
+    public int tokens(String text) {
+        return encoding.countTokensOrdinary(text);
     }
 
     /**
@@ -78,14 +94,22 @@ public final class TokenEstimator {
         return (int) Math.min(Integer.MAX_VALUE, (cps + 3) / 4 + 1);
     }
 
-    /** What to reserve for a request: see the class comment. */
+    /** What to reserve for a request by the safe rule ({@link PromptRule#MAX}): see the class comment. */
     public Estimate estimate(List<ChatMessage> messages, int maxTokens, int n) {
-        int prompt = promptTokens(messages);
-        long reserve = (long) Math.max(prompt, charRule(messages)) + (long) maxTokens * n;
-        return new Estimate(prompt, reserve);
+        int[] counts = count(messages);
+        int chars = charRule(messages);
+        long reserve = PromptRule.MAX.prompt(counts[0], chars) + (long) maxTokens * n;
+        return new Estimate(counts[0], reserve, chars, counts[1]);
     }
 
-    /** Prompt tokens by the tokenizer, and the tokens to reserve against the quota for the whole request. */
-    public record Estimate(int promptTokens, long reserveTokens) {
+    /**
+     * The counts behind a reservation.
+     *
+     * @param promptTokens  the prompt by the tokenizer, with chat overhead (usage.prompt_tokens)
+     * @param reserveTokens what to reserve by the safe rule, completion included
+     * @param charRule      the prompt by the service's character rule
+     * @param inputTokens   tokens of the last user message (the input an answer's length follows)
+     */
+    public record Estimate(int promptTokens, long reserveTokens, int charRule, int inputTokens) {
     }
 }

@@ -9,7 +9,8 @@ import java.util.Objects;
  * A prompt job as read from the jobs topic (contract in the README). Either {@code messages} is non-empty, or
  * {@code task} names a task template and {@code input} is its user text. Structural checks are done by
  * {@link JobCodec}; checks that need the worker's configuration (known model and task, context window) are done
- * when the job is resolved against a config. Immutable; the JSON parts are never mutated after decoding.
+ * when the job is resolved against a config. {@code strictMaxTokens} ({@code "strict_max_tokens": true}) sends the
+ * job with its own max_tokens always, never a learned budget. Immutable; the JSON parts are never mutated after decoding.
  */
 public record Job(
         String id,
@@ -25,7 +26,8 @@ public record Job(
         String batch,
         Priority priority,
         Instant deadline,
-        JsonNode metadata) {
+        JsonNode metadata,
+        boolean strictMaxTokens) {
 
     public Job {
         Objects.requireNonNull(id, "id");
@@ -34,6 +36,14 @@ public record Job(
         if (n < 1) {
             throw new IllegalArgumentException("n must be >= 1");
         }
+    }
+
+    /** A job without {@code strict_max_tokens} (learned answer budgets allowed). */
+    public Job(String id, String model, List<ChatMessage> messages, Integer maxTokens, Double temperature,
+            JsonNode responseFormat, int n, String task, String input, String submitter, String batch,
+            Priority priority, Instant deadline, JsonNode metadata) {
+        this(id, model, messages, maxTokens, temperature, responseFormat, n, task, input, submitter, batch, priority,
+                deadline, metadata, false);
     }
 
     /** A plain messages job, for tests and the producer API. */

@@ -78,6 +78,9 @@ public final class JobCodec {
         if (job.deadline() != null) {
             o.put("deadline", job.deadline().toString());
         }
+        if (job.strictMaxTokens()) {
+            o.put("strict_max_tokens", true);
+        }
         if (job.metadata() != null) {
             o.set("metadata", job.metadata());
         }
@@ -155,10 +158,21 @@ public final class JobCodec {
                 }
                 return new DecodeResult.Valid(new Job(id, model, messages, maxTokens, temperature, responseFormat,
                         n == null ? 1 : n, task, input, optText("submitter"), optText("batch"), priority, deadline,
-                        metadata));
+                        metadata, optBoolean("strict_max_tokens")));
             } catch (Violation v) {
                 return invalid(v.code, v.getMessage());
             }
+        }
+
+        private boolean optBoolean(String field) {
+            JsonNode v = o.get(field);
+            if (v == null || v.isNull()) {
+                return false;
+            }
+            if (!v.isBoolean()) {
+                throw new Violation("invalid_field", "field '" + field + "' must be true or false");
+            }
+            return v.booleanValue();
         }
 
         private DecodeResult invalid(String code, String message) {

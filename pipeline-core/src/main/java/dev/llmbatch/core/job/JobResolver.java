@@ -1,5 +1,6 @@
 package dev.llmbatch.core.job;
 
+import dev.llmbatch.core.config.AdaptiveMaxTokens;
 import dev.llmbatch.core.config.BatchSettings;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
@@ -45,6 +46,8 @@ public final class JobResolver {
         boolean explicit = job.maxTokens() != null;
         Double temperature = job.temperature();
         boolean taskBatchable = false;
+        AdaptiveMaxTokens adaptive = pool.adaptiveMaxTokens();
+        String lengthKey;
         if (job.task() != null) {
             TaskTemplate t = config.tasks().get(job.task());
             if (t == null) {
@@ -60,9 +63,17 @@ public final class JobResolver {
                 temperature = t.temperature();
             }
             taskBatchable = t.batchable();
+            if (t.adaptiveMaxTokens() != null) {
+                adaptive = t.adaptiveMaxTokens();
+            }
+            lengthKey = pool.name() + "\u0000task:" + t.name();
         } else {
             messages = job.messages();
             maxTokens = explicit ? job.maxTokens() : pool.defaultMaxTokens();
+            lengthKey = pool.name() + "\u0000system:" + systemHash(messages);
+        }
+        if (job.strictMaxTokens() || job.n() != 1 || !adaptive.enabled()) {
+            adaptive = null;
         }
         TokenEstimator est = estimators.computeIfAbsent(pool.encoding(), TokenEstimator::forEncoding);
         TokenEstimator.Estimate e = est.estimate(messages, maxTokens, job.n());
@@ -88,7 +99,29 @@ public final class JobResolver {
             }
         }
         return new Resolution.Ok(new ResolvedJob(job, pool, messages, maxTokens, explicit, temperature,
-                job.responseFormat(), e.promptTokens(), e.reserveTokens(), instruction, text));
+                job.responseFormat(), e.promptTokens(), e.reserveTokens(), instruction, text, e.charRule(),
+                e.inputTokens(), lengthKey, adaptive));
+    }
+
+    /**
+     * A stable hash of a messages job's instruction (its system and developer messages): jobs sharing an instruction
+     * share what is learned of their answers' lengths, without the key holding the prompt text.
+     */
+    static String systemHash(List<ChatMessage> messages) {
+        long h = 0xcbf29ce484222325L;
+        for (ChatMessage m : messages) {
+            if (!m.role().equals("system") && !m.role().equals("developer")) {
+                continue;
+            }
+            String c = m.content();
+            for (int i = 0; i < c.length(); i++) {
+                h ^= c.charAt(i);
+                h *= 0x100000001b3L;
+            }
+            h ^= 0x1F;
+            h *= 0x100000001b3L;
+        }
+        return Long.toHexString(h);
     }
 
     /** [user] or [system, user]: the shapes whose meaning survives packing. */

@@ -49,6 +49,9 @@ public final class ResultCodec {
         o.set("metadata", r.metadata());
         var trace = o.putArray("trace");
         r.trace().forEach(trace::add);
+        if (r.budget() != null) {
+            o.putObject("budget").put("source", r.budget().source()).put("max_tokens", r.budget().maxTokens());
+        }
         return o;
     }
 
@@ -67,12 +70,19 @@ public final class ResultCodec {
         List<String> trace = new ArrayList<>();
         o.path("trace").forEach(t -> trace.add(t.asText()));
         JsonNode metadata = o.get("metadata");
+        JsonNode b = o.get("budget");
+        Budget budget = b == null || !b.isObject() || !b.path("source").isTextual() ? null
+                : budgetOrNull(b.path("source").asText(), b.path("max_tokens").asInt());
         return new JobResult(o.path("id").asText(), Status.fromWire(o.path("status").asText()), text(o, "output"),
                 text(o, "finish_reason"),
                 new Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt()),
                 text(o, "region"), text(o, "deployment"), o.path("attempts").asInt(), o.path("batch_size").asInt(),
                 o.path("latency_ms").asLong(), o.path("queued_ms").asLong(), error, text(o, "submitter"),
-                text(o, "batch"), metadata == null || metadata.isNull() ? null : metadata, trace);
+                text(o, "batch"), metadata == null || metadata.isNull() ? null : metadata, trace, budget);
+    }
+
+    private static Budget budgetOrNull(String source, int maxTokens) {
+        return Budget.JOB.equals(source) || Budget.LEARNED.equals(source) ? new Budget(source, maxTokens) : null;
     }
 
     private static String text(JsonNode o, String f) {

@@ -2,7 +2,9 @@ package dev.llmbatch.core.admission;
 
 import static dev.llmbatch.core.admission.Deployments.config;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
+import dev.llmbatch.core.estimate.PromptRule;
 import dev.llmbatch.core.time.FakeTicker;
 import dev.llmbatch.core.time.Ticker;
 import java.time.Duration;
@@ -11,62 +13,72 @@ import org.junit.jupiter.api.Test;
 class DeploymentLimiterTest {
     private final FakeTicker ticker = new FakeTicker();
 
-    /** TPM 60,000 with a 10% burst: capacity 6,000, refill 54,000 per 60 s = 900 tokens/s. */
+    /** TPM 6,000 (any request up to that), RPM 60,000: 10,000 requests per 10 s; no margin. */
     private DeploymentLimiter tokenLimiter() {
-        return new DeploymentLimiter(config("swedencentral", 60_000, 60_000, 1), ticker, 0.1, 1, Duration.ZERO);
+        return new DeploymentLimiter(config("swedencentral", 6_000, 60_000, 1), ticker, Long.MAX_VALUE,
+                Duration.ZERO);
     }
 
     @Test
-    void shapes_fromConfig_useSixtySecondTokenWindowAndTenSecondRequestWindowOfCeilRpmOverSix() {
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 450_000, 2_701, 1), ticker, 0.02, 1,
+    void limits_fromConfig_areTpmPerMinuteAndCeilRpmOverSixPerTenSeconds() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 450_000, 2_701, 1), ticker, 8_192,
                 Duration.ofMillis(250));
 
-        assertThat(l.tokenShape()).isEqualTo(new BucketShape(9_000, 441_000, Duration.ofMillis(60_250)));
-        // ceil(2701 / 6) = 451 requests per 10 s
-        assertThat(l.requestShape()).isEqualTo(new BucketShape(10, 441, Duration.ofMillis(10_250)));
-        assertThat(l.largestAdmissible()).isEqualTo(9_000);
+        assertThat(l.tokenLimit()).isEqualTo(450_000);
+        assertThat(l.requestLimit()).isEqualTo(451);
+        assertThat(l.largestAdmissible()).isEqualTo(8_192);
         assertThat(l.id()).isEqualTo("eastus/gpt-4o-mini");
     }
 
     @Test
-    void requestShape_rpmMultipleOfSix_isExactlyRpmOverSixPerTenSeconds() {
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 450_000, 2_700, 1), ticker, 0.02, 1,
-                Duration.ZERO);
+    void largestAdmissible_largestRequestAboveTpm_isTheTpm() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 5_000, 60, 1), ticker, 8_192, Duration.ZERO);
 
-        assertThat(l.requestShape()).isEqualTo(new BucketShape(9, 441, Duration.ofSeconds(10)));
+        assertThat(l.largestAdmissible()).isEqualTo(5_000);
+        assertThat(l.tryAcquire(5_000)).isTrue();
     }
 
     @Test
-    void constructor_largestRequestAboveBurst_raisesCapacity() {
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 450_000, 2_700, 1), ticker, 0.02, 20_000,
-                Duration.ofMillis(250));
-
-        assertThat(l.largestAdmissible()).isEqualTo(20_000);
-        assertThat(l.tryAcquire(20_000)).isTrue();
-    }
-
-    @Test
-    void tryAcquire_withinCapacity_admitsUntilBucketIsEmpty() {
+    void tryAcquire_wholeTpmInOneBurst_admitsItAllThenNothingUntilItLeavesTheWindow() {
         DeploymentLimiter l = tokenLimiter();
 
         assertThat(l.tryAcquire(4_000)).isTrue();
         assertThat(l.tryAcquire(2_000)).isTrue();
         assertThat(l.tryAcquire(1)).isFalse();
+        ticker.advance(Duration.ofMillis(59_999));
+        assertThat(l.tryAcquire(1)).isFalse();
+        ticker.advance(Duration.ofMillis(1));
+        assertThat(l.tryAcquire(6_000)).isTrue();
     }
 
     @Test
-    void tryAcquire_requestBucketDenies_refundsTheTokens() {
-        // Tokens: capacity 3,000, refill 3,000 per 60 s = 50/s. Requests: ceil(6/6) = 1 per 10 s.
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 6_000, 6, 1), ticker, 0.5, 1, Duration.ZERO);
+    void tryAcquire_smallDeploymentTenRequestsPerWindow_admitsExactlyTenPerWindowPlusMargin() {
+        // Regression: a token bucket admitted (10 - 1) per 10.25 s against a 60-RPM deployment (88%).
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 1_000_000, 60, 1), ticker, 8_192,
+                Duration.ofMillis(250));
+        int admitted = 0;
+        for (int step = 0; step < 10_250 * 6; step++) {
+            while (l.tryAcquire(10)) {
+                admitted++;
+            }
+            ticker.advance(Duration.ofMillis(1));
+        }
+
+        // 61.5 s = six windows of 10.25 s: 60 requests, 0.976 of the 61.5 RPM-seconds' worth.
+        assertThat(admitted).isEqualTo(60);
+    }
+
+    @Test
+    void tryAcquire_requestWindowDenies_reservesNoTokens() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 6_000, 6, 1), ticker, 6_000, Duration.ZERO);
         assertThat(l.tryAcquire(100)).isTrue();
 
         for (int i = 0; i < 29; i++) {
-            assertThat(l.tryAcquire(100)).as("request bucket is empty, attempt %d", i).isFalse();
+            assertThat(l.tryAcquire(100)).as("request window is full, attempt %d", i).isFalse();
         }
         ticker.advance(Duration.ofSeconds(10));
 
-        // 2,900 left + 500 refilled (capped at 3,000): the 29 denied attempts must not have kept 2,900 tokens.
-        assertThat(l.tryAcquire(2_900)).isTrue();
+        assertThat(l.tryAcquire(5_900)).isTrue();
     }
 
     @Test
@@ -89,21 +101,6 @@ class DeploymentLimiterTest {
     }
 
     @Test
-    void coolDown_dropsSavedUpBurst() {
-        DeploymentLimiter l = tokenLimiter();
-
-        l.coolDown(Duration.ofMillis(1));
-        ticker.advance(Duration.ofMillis(1));
-
-        assertThat(l.isCooling()).isFalse();
-        // 1 ms of refill is ~0.9 tokens: the full bucket of 6,000 is gone.
-        assertThat(l.tryAcquire(6_000)).isFalse();
-        assertThat(l.tryAcquire(1)).isFalse();
-        ticker.advance(Duration.ofSeconds(1));
-        assertThat(l.tryAcquire(900)).isTrue();
-    }
-
-    @Test
     void coolDown_shorterWhileCooling_doesNotShortenTheLongerOne() {
         DeploymentLimiter l = tokenLimiter();
 
@@ -121,156 +118,163 @@ class DeploymentLimiterTest {
         DeploymentLimiter l = tokenLimiter();
 
         l.coolDown(Duration.ofSeconds(2));
-        l.coolDown(Duration.ofSeconds(7));
-        ticker.advance(Duration.ofSeconds(3));
+        l.coolDown(Duration.ofSeconds(8));
 
-        assertThat(l.isCooling()).isTrue();
-        assertThat(l.coolingRemaining()).isEqualTo(Duration.ofSeconds(4));
+        assertThat(l.coolingRemaining()).isEqualTo(Duration.ofSeconds(8));
     }
 
     @Test
     void coolDown_afterAnExpiredCooldown_startsAFreshOne() {
         DeploymentLimiter l = tokenLimiter();
-        l.coolDown(Duration.ofSeconds(5));
-        ticker.advance(Duration.ofSeconds(30));
+        l.coolDown(Duration.ofSeconds(10));
+        ticker.advance(Duration.ofSeconds(11));
 
-        l.coolDown(Duration.ofSeconds(2));
+        l.coolDown(Duration.ofSeconds(3));
 
-        assertThat(l.isCooling()).isTrue();
-        assertThat(l.coolingRemaining()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(l.coolingRemaining()).isEqualTo(Duration.ofSeconds(3));
     }
 
     @Test
-    void nanosUntilAdmissible_freshBucket_isZero() {
+    void nanosUntilAdmissible_freshWindow_isZero() {
         assertThat(tokenLimiter().nanosUntilAdmissible(6_000)).isZero();
     }
 
-    /**
-     * Regression: a Ticker's readings are only meaningful as differences (System.nanoTime may be negative), but
-     * nanosUntilAdmissible compared them with the never-set cooldown deadline 0, so a fresh limiter on a negative
-     * clock reported centuries to wait and RegionSelector would answer Wait(~forever) instead of the refill time.
-     */
     @Test
-    void nanosUntilAdmissible_negativeTickerReadingAndNeverCooled_isOnlyTheRefillTime() {
-        FakeTicker fake = new FakeTicker();
-        Ticker negative = () -> Long.MIN_VALUE / 2 + fake.nanos();
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 60_000, 1), negative, 0.1, 1,
+    void nanosUntilAdmissible_negativeTickerReadingAndNeverCooled_isOnlyTheWindowTime() {
+        // Regression: a deadline of 0 compared with negative ticker readings looked like a cooldown.
+        Ticker negative = () -> ticker.nanos() - Duration.ofDays(1).toNanos();
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 6_000, 60_000, 1), negative, 6_000,
                 Duration.ZERO);
 
-        assertThat(l.isCooling()).isFalse();
-        assertThat(l.nanosUntilAdmissible(1)).isZero();
+        assertThat(l.nanosUntilAdmissible(100)).isZero();
         assertThat(l.tryAcquire(6_000)).isTrue();
-        assertThat(l.nanosUntilAdmissible(900)).isBetween(Duration.ofMillis(999).toNanos(),
-                Duration.ofMillis(1_001).toNanos());
-        l.coolDown(Duration.ofSeconds(3));
-        assertThat(l.nanosUntilAdmissible(1)).isEqualTo(Duration.ofSeconds(3).toNanos());
-        fake.advance(Duration.ofSeconds(3));
-        assertThat(l.tryAcquire(900)).isTrue();
+        assertThat(l.nanosUntilAdmissible(100)).isEqualTo(Duration.ofSeconds(60).toNanos());
     }
 
     @Test
     void nanosUntilAdmissible_cooling_isTheRemainingCooldown() {
         DeploymentLimiter l = tokenLimiter();
-
-        l.coolDown(Duration.ofSeconds(3));
-
-        // 1 token refills in ~1.1 ms, so the cooldown dominates.
-        assertThat(l.nanosUntilAdmissible(1)).isEqualTo(Duration.ofSeconds(3).toNanos());
+        l.coolDown(Duration.ofSeconds(7));
         ticker.advance(Duration.ofSeconds(2));
-        assertThat(l.nanosUntilAdmissible(1)).isEqualTo(Duration.ofSeconds(1).toNanos());
+
+        assertThat(l.nanosUntilAdmissible(100)).isEqualTo(Duration.ofSeconds(5).toNanos());
     }
 
     @Test
-    void nanosUntilAdmissible_emptyTokenBucket_isTheRefillTimeForTheCost() {
+    void nanosUntilAdmissible_fullTokenWindow_isWhenEnoughEarlierAdmissionsLeaveIt() {
         DeploymentLimiter l = tokenLimiter();
-        assertThat(l.tryAcquire(6_000)).isTrue();
+        assertThat(l.tryAcquire(1_000)).isTrue();
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(l.tryAcquire(2_000)).isTrue();
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(l.tryAcquire(3_000)).isTrue();
 
-        long nanos = l.nanosUntilAdmissible(1_800);
-
-        // 1,800 tokens at 900 tokens/s
-        assertThat(nanos).isBetween(Duration.ofMillis(1_999).toNanos(), Duration.ofMillis(2_001).toNanos());
-        ticker.advance(Duration.ofNanos(nanos));
-        assertThat(l.tryAcquire(1_800)).isTrue();
+        // 2,500 needs the first two admissions gone: the second leaves at 70 s, 50 s from now.
+        assertThat(l.nanosUntilAdmissible(500)).isEqualTo(Duration.ofSeconds(40).toNanos());
+        assertThat(l.nanosUntilAdmissible(2_500)).isEqualTo(Duration.ofSeconds(50).toNanos());
     }
 
     @Test
-    void nanosUntilAdmissible_emptyRequestBucket_isTheRequestRefillTime() {
-        // ceil(6/6) = 1 request per 10 s
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 6, 1), ticker, 0.1, 1, Duration.ZERO);
+    void nanosUntilAdmissible_fullRequestWindow_isWhenTheOldestRequestLeavesIt() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 6, 1), ticker, 60_000, Duration.ZERO);
         assertThat(l.tryAcquire(1)).isTrue();
+        ticker.advance(Duration.ofSeconds(3));
 
-        assertThat(l.nanosUntilAdmissible(1)).isBetween(Duration.ofMillis(9_999).toNanos(),
-                Duration.ofMillis(10_001).toNanos());
-        ticker.advance(Duration.ofMillis(9_990));
-        assertThat(l.tryAcquire(1)).isFalse();
-        ticker.advance(Duration.ofMillis(10));
-        assertThat(l.tryAcquire(1)).isTrue();
+        assertThat(l.nanosUntilAdmissible(1)).isEqualTo(Duration.ofSeconds(7).toNanos());
     }
 
     @Test
     void tryAcquire_costAboveLargestAdmissible_isNeverAdmitted() {
-        DeploymentLimiter l = tokenLimiter();
-        long tooBig = l.largestAdmissible() + 1;
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 60_000, 1), ticker, 5_000,
+                Duration.ZERO);
 
-        assertThat(l.nanosUntilAdmissible(tooBig)).isEqualTo(Long.MAX_VALUE);
-        for (int i = 0; i < 10; i++) {
-            assertThat(l.tryAcquire(tooBig)).isFalse();
-            ticker.advance(Duration.ofMinutes(10));
-        }
-        assertThat(l.nanosUntilAdmissible(tooBig)).isEqualTo(Long.MAX_VALUE);
-        assertThat(l.tryAcquire(l.largestAdmissible())).isTrue();
-    }
-
-    @Test
-    void observeRemaining_belowOurRoom_lowersIt() {
-        DeploymentLimiter l = tokenLimiter();
-
-        l.observeRemaining(1_500, -1);
-
-        assertThat(l.tryAcquire(1_501)).isFalse();
-        assertThat(l.tryAcquire(1_500)).isTrue();
-    }
-
-    @Test
-    void observeRemaining_aboveOurRoom_neverRaisesIt() {
-        DeploymentLimiter l = tokenLimiter();
+        assertThat(l.tryAcquire(5_001)).isFalse();
+        assertThat(l.nanosUntilAdmissible(5_001)).isEqualTo(Long.MAX_VALUE);
         assertThat(l.tryAcquire(5_000)).isTrue();
-
-        l.observeRemaining(450_000, 10_000);
-
-        assertThat(l.tryAcquire(1_001)).isFalse();
-        assertThat(l.tryAcquire(1_000)).isTrue();
     }
 
     @Test
-    void observeRemaining_zeroRequestsLeft_blocksUntilRequestRefill() {
-        // requests: ceil(60/6) = 10 per 10 s, capacity 5 (burst clamped to half), refill 5 per 10 s
-        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 60, 1), ticker, 0.5, 1, Duration.ZERO);
+    void observeRemaining_serviceHasLessRoomThanPredicted_recordsTheShortfallOnce() {
+        DeploymentLimiter l = tokenLimiter();
+        DeploymentLimiter.Admission first = l.tryAcquire(RequestCost.flat(1_000));
+        DeploymentLimiter.Admission second = l.tryAcquire(RequestCost.flat(1_000));
 
-        l.observeRemaining(-1, 0);
+        // Another client used 2,000: both answers report it; it must be counted once.
+        l.observeRemaining(5_000 - 2_000, -1, first);
+        l.observeRemaining(4_000 - 2_000, -1, second);
 
-        assertThat(l.tryAcquire(1)).isFalse();
-        assertThat(l.nanosUntilAdmissible(1)).isPositive();
-        ticker.advance(Duration.ofSeconds(2));
-        assertThat(l.tryAcquire(1)).isTrue();
+        assertThat(l.tokensAvailable()).isEqualTo(2_000);
+    }
+
+    @Test
+    void observeRemaining_shortfall_expiresWithTheAdmissionItWasSeenAt() {
+        DeploymentLimiter l = tokenLimiter();
+        DeploymentLimiter.Admission a = l.tryAcquire(RequestCost.flat(1_000));
+        ticker.advance(Duration.ofSeconds(30));
+        l.observeRemaining(3_000, -1, a);
+        assertThat(l.tokensAvailable()).isEqualTo(3_000);
+
+        ticker.advance(Duration.ofSeconds(30));
+
+        assertThat(l.tokensAvailable()).isEqualTo(6_000);
+    }
+
+    @Test
+    void observeRemaining_serviceHasMoreRoom_neverRaisesOurs() {
+        DeploymentLimiter l = tokenLimiter();
+        DeploymentLimiter.Admission a = l.tryAcquire(RequestCost.flat(4_000));
+
+        l.observeRemaining(6_000, 10_000, a);
+
+        assertThat(l.tokensAvailable()).isEqualTo(2_000);
+    }
+
+    @Test
+    void observeRemaining_zeroRequestsLeft_blocksUntilTheRequestWindowMoves() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 60, 1), ticker, 60_000,
+                Duration.ZERO);
+        DeploymentLimiter.Admission a = l.tryAcquire(RequestCost.flat(10));
+
+        l.observeRemaining(-1, 0, a);
+
+        assertThat(l.tryAcquire(10)).isFalse();
+        ticker.advance(Duration.ofSeconds(10));
+        assertThat(l.tryAcquire(10)).isTrue();
     }
 
     @Test
     void observeRemaining_negativeValues_areIgnored() {
         DeploymentLimiter l = tokenLimiter();
+        DeploymentLimiter.Admission a = l.tryAcquire(RequestCost.flat(1_000));
 
-        l.observeRemaining(-1, -1);
+        assertThat(l.observeRemaining(-1, -1, a)).isNull();
 
-        assertThat(l.tryAcquire(6_000)).isTrue();
+        assertThat(l.tokensAvailable()).isEqualTo(5_000);
     }
 
     @Test
-    void room_afterPartialUse_isTheFreeShareOfTheTighterBucket() {
+    void tryAcquire_predictsRemainingUnderEveryPromptRule() {
         DeploymentLimiter l = tokenLimiter();
-        assertThat(l.room()).isEqualTo(1.0);
+        // Japanese prompt: 30 by the character rule, 81 by the tokenizer; max_tokens 20.
+        l.tryAcquire(RequestCost.of(PromptRule.CHARS, 81, 30, 20));
+        DeploymentLimiter.Admission a = l.tryAcquire(RequestCost.of(PromptRule.CHARS, 81, 30, 20));
 
-        assertThat(l.tryAcquire(4_500)).isTrue();
+        assertThat(a.predicted(PromptRule.CHARS)).isEqualTo(6_000 - 2 * 50);
+        assertThat(a.predicted(PromptRule.TOKENS)).isEqualTo(6_000 - 2 * 101);
+        assertThat(a.predicted(PromptRule.MAX)).isEqualTo(6_000 - 2 * 101);
+        assertThat(a.predictedTokens()).isEqualTo(6_000 - 2 * 50);
+    }
 
-        assertThat(l.room()).isEqualTo(0.25);
+    @Test
+    void room_afterPartialUse_isTheFreeShareOfTheTighterWindow() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 6_000, 60, 1), ticker, 6_000, Duration.ZERO);
+        assertThat(l.tryAcquire(1_500)).isTrue();
+
+        // tokens 4,500 / 6,000 = 0.75; requests 9 / 10 = 0.9
+        assertThat(l.room()).isCloseTo(0.75, within(1e-9));
+        for (int i = 0; i < 4; i++) {
+            assertThat(l.tryAcquire(1)).isTrue();
+        }
+        assertThat(l.room()).isCloseTo(0.5, within(1e-9));
     }
 }

@@ -7,17 +7,17 @@ import java.net.URI;
 import java.time.Duration;
 
 /** Test fixtures for deployments and their limiters. */
-final class Deployments {
+public final class Deployments {
     private Deployments() {
     }
 
-    static DeploymentConfig config(String region, long tpm, long rpm, int priority) {
+    public static DeploymentConfig config(String region, long tpm, long rpm, int priority) {
         return new DeploymentConfig(region, URI.create("https://" + region + ".openai.azure.com"), "gpt-4o-mini",
                 ApiStyle.CLASSIC, "2024-10-21", "AOAI_KEY_" + region.toUpperCase(), null, tpm, rpm, priority);
     }
 
-    static DeploymentLimiter limiter(String region, long tpm, long rpm, int priority, Ticker ticker,
-            double burstFraction, Duration margin) {
-        return new DeploymentLimiter(config(region, tpm, rpm, priority), ticker, burstFraction, 1, margin);
+    public static DeploymentLimiter limiter(String region, long tpm, long rpm, int priority, Ticker ticker,
+            Duration margin) {
+        return new DeploymentLimiter(config(region, tpm, rpm, priority), ticker, Long.MAX_VALUE, margin);
     }
 }

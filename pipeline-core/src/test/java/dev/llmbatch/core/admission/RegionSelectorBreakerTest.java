@@ -21,9 +21,9 @@ class RegionSelectorBreakerTest {
 
     private final FakeTicker ticker = new FakeTicker();
 
-    /** TPM 60,000, 10% burst: capacity 6,000 tokens; requests are plentiful. */
+    /** TPM 6,000; requests are plentiful. */
     private DeploymentLimiter limiter(String region) {
-        return new DeploymentLimiter(Deployments.config(region, 60_000, 60_000, 1), ticker, 0.1, 1, Duration.ZERO,
+        return new DeploymentLimiter(Deployments.config(region, 6_000, 60_000, 1), ticker, 6_000, Duration.ZERO,
                 Integer.MAX_VALUE, new CircuitBreaker(SETTINGS, ticker, CircuitBreaker.Listener.NONE));
     }
 
@@ -74,12 +74,15 @@ class RegionSelectorBreakerTest {
     @Test
     void select_openAndQuotaBound_waitsForTheLaterOfTheTwo() {
         DeploymentLimiter a = limiter("swedencentral");
-        assertThat(a.tryAcquire(6_000)).isTrue(); // empty: 100 tokens refill in 100/54,000 min = ~111 ms
+        assertThat(a.tryAcquire(6_000)).isTrue(); // full until it leaves the 60 s window
         open(a);
 
         Selection s = new RegionSelector(List.of(a)).select(100, Set.of());
 
-        assertThat(s).isEqualTo(new Selection.Wait(Duration.ofSeconds(5).toNanos()));
+        assertThat(s).isEqualTo(new Selection.Wait(Duration.ofSeconds(60).toNanos()));
+        ticker.advance(Duration.ofSeconds(58));
+        assertThat(new RegionSelector(List.of(a)).select(100, Set.of()))
+                .isEqualTo(new Selection.Wait(Duration.ofSeconds(2).toNanos()));
     }
 
     @Test
@@ -125,7 +128,7 @@ class RegionSelectorBreakerTest {
 
         assertThat(selector.select(6_000, Set.of())).isInstanceOf(Selection.Wait.class);
         assertThat(a.breaker().permitsCall()).as("probe slot still free").isTrue();
-        ticker.advance(Duration.ofSeconds(10));
+        ticker.advance(Duration.ofSeconds(55));
         assertThat(admitted(selector.select(6_000, Set.of())).permit().probe()).isTrue();
     }
 

@@ -13,9 +13,9 @@ import org.junit.jupiter.api.Test;
 class RegionSelectorTest {
     private final FakeTicker ticker = new FakeTicker();
 
-    /** TPM 60,000, 10% burst: capacity 6,000 tokens; requests are plentiful (RPM 60,000). */
+    /** TPM 6,000 (any request up to that); requests are plentiful (RPM 60,000: 10,000 per 10 s). */
     private DeploymentLimiter limiter(String region, int priority) {
-        return Deployments.limiter(region, 60_000, 60_000, priority, ticker, 0.1, Duration.ZERO);
+        return Deployments.limiter(region, 6_000, 60_000, priority, ticker, Duration.ZERO);
     }
 
     private static String admittedId(Selection s) {
@@ -110,7 +110,9 @@ class RegionSelectorTest {
         // Regression: with every quota binding, a retry went straight back to the region that had just failed it.
         DeploymentLimiter a = limiter("swedencentral", 1);
         DeploymentLimiter b = limiter("eastus", 1);
-        assertThat(b.tryAcquire(6_000)).isTrue();
+        assertThat(b.tryAcquire(3_000)).isTrue();
+        ticker.advance(Duration.ofMillis(59_900));
+        assertThat(b.tryAcquire(3_000)).isTrue();
 
         Selection s = new RegionSelector(List.of(a, b)).select(100, Set.of(a.id()));
 
@@ -135,9 +137,9 @@ class RegionSelectorTest {
     void hungRegionHoldsAllCallSlots_selectionSkipsItWithoutCountingAFailure() {
         // Regression: calls beyond the HTTP pool queued for a connection and timed out as failures of the region.
         DeploymentLimiter hung = new DeploymentLimiter(Deployments.config("eastus", 450_000, 2_700, 1), ticker,
-                0.1, 1, Duration.ZERO, 2);
+                1_000, Duration.ZERO, 2, CircuitBreaker.disabled());
         DeploymentLimiter ok = new DeploymentLimiter(Deployments.config("swedencentral", 450_000, 2_700, 1), ticker,
-                0.1, 1, Duration.ZERO, 2);
+                1_000, Duration.ZERO, 2, CircuitBreaker.disabled());
         assertThat(hung.tryAcquire(10)).isTrue();
         assertThat(hung.tryAcquire(10)).isTrue();
         assertThat(hung.atConcurrencyLimit()).isTrue();
@@ -153,9 +155,9 @@ class RegionSelectorTest {
     @Test
     void select_equalRoom_rotatesAmongRegions() {
         DeploymentLimiter a = new DeploymentLimiter(Deployments.config("swedencentral", 4_500_000, 270_000, 1),
-                ticker, 0.1, 1, Duration.ZERO);
+                ticker, 1, Duration.ZERO);
         DeploymentLimiter b = new DeploymentLimiter(Deployments.config("eastus", 4_500_000, 270_000, 1), ticker,
-                0.1, 1, Duration.ZERO);
+                1, Duration.ZERO);
         RegionSelector selector = new RegionSelector(List.of(a, b));
         java.util.Map<String, Integer> counts = new java.util.HashMap<>();
         for (int i = 0; i < 20; i++) {
@@ -184,25 +186,24 @@ class RegionSelectorTest {
     }
 
     @Test
-    void select_allBucketsEmpty_waitsForTheEarliestRefill() {
+    void select_allWindowsFull_waitsUntilTheEarliestAdmissionLeavesItsWindow() {
         DeploymentLimiter a = limiter("swedencentral", 1);
         DeploymentLimiter b = limiter("eastus", 1);
         assertThat(a.tryAcquire(6_000)).isTrue();
+        ticker.advance(Duration.ofSeconds(10));
         assertThat(b.tryAcquire(5_100)).isTrue();
 
         Selection s = new RegionSelector(List.of(a, b)).select(1_800, Set.of());
 
-        // b lacks 900 tokens at 900 tokens/s; a lacks 1,800.
-        assertThat(s).isInstanceOf(Selection.Wait.class);
-        assertThat(((Selection.Wait) s).nanos()).isBetween(Duration.ofMillis(999).toNanos(),
-                Duration.ofMillis(1_001).toNanos());
+        // a's 6,000 leave its window 60 s after they were admitted, 50 s from now; b's only in 60 s.
+        assertThat(s).isEqualTo(new Selection.Wait(Duration.ofSeconds(50).toNanos()));
     }
 
     @Test
     void select_costAboveEveryDeployment_isNever() {
         DeploymentLimiter a = limiter("swedencentral", 1);
-        DeploymentLimiter b = new DeploymentLimiter(Deployments.config("eastus", 200_000, 1_200, 2), ticker, 0.1,
-                1, Duration.ZERO);
+        DeploymentLimiter b = new DeploymentLimiter(Deployments.config("eastus", 200_000, 1_200, 2), ticker, 20_000,
+                Duration.ZERO);
         RegionSelector selector = new RegionSelector(List.of(a, b));
 
         assertThat(selector.largestAdmissible()).isEqualTo(20_000);
@@ -213,14 +214,14 @@ class RegionSelectorTest {
     @Test
     void select_costAboveSomeDeployments_waitsForTheOneThatCanTakeIt() {
         DeploymentLimiter small = limiter("swedencentral", 1);
-        DeploymentLimiter big = new DeploymentLimiter(Deployments.config("eastus", 200_000, 1_200, 2), ticker, 0.1,
-                1, Duration.ZERO);
+        DeploymentLimiter big = new DeploymentLimiter(Deployments.config("eastus", 200_000, 1_200, 2), ticker,
+                20_000, Duration.ZERO);
         big.coolDown(Duration.ofSeconds(4));
 
         Selection s = new RegionSelector(List.of(small, big)).select(10_000, Set.of());
 
         assertThat(s).isInstanceOf(Selection.Wait.class);
-        // 4 s of cooldown, and the drained bucket needs 10,000 tokens at 3,000/s = 3.33 s: the cooldown binds.
+        // 4 s of cooldown; the small deployment can never take 10,000 tokens.
         assertThat(((Selection.Wait) s).nanos()).isEqualTo(Duration.ofSeconds(4).toNanos());
     }
 

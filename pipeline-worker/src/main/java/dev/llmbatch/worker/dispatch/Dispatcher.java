@@ -3,7 +3,9 @@ package dev.llmbatch.worker.dispatch;
 import dev.llmbatch.core.admission.CircuitBreaker;
 import dev.llmbatch.core.admission.DeploymentLimiter;
 import dev.llmbatch.core.admission.RegionSelector;
+import dev.llmbatch.core.admission.RequestCost;
 import dev.llmbatch.core.batch.Apportion;
+import dev.llmbatch.core.batch.PackingHealth;
 import dev.llmbatch.core.batch.PackingProtocol;
 import dev.llmbatch.core.batch.Unpacked;
 import dev.llmbatch.core.config.BatchSettings;
@@ -11,12 +13,14 @@ import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.config.WorkerSettings;
+import dev.llmbatch.core.estimate.ReservationCalibrator;
 import dev.llmbatch.core.estimate.TokenEstimator;
 import dev.llmbatch.core.job.Priority;
 import dev.llmbatch.core.outcome.CallOutcome;
 import dev.llmbatch.core.outcome.OutcomeClassifier;
 import dev.llmbatch.core.request.ChatRequestBody;
 import dev.llmbatch.core.request.RequestSpec;
+import dev.llmbatch.core.result.Budget;
 import dev.llmbatch.core.result.ErrorInfo;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.Status;
@@ -55,6 +59,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
+    /** How often a pool that stopped packing tries one packed request again (quota clock; doubles per failure). */
+    private static final Duration PACKING_REPROBE = Duration.ofSeconds(60);
     /** Below this many failed items a packed reply's failures are re-sent alone; above, by halves. */
     private static final int SPLIT_BY_HALVES_FROM = 4;
 
@@ -71,6 +77,7 @@ public final class Dispatcher {
     private final Map<String, OpenBatch> openBatches = new HashMap<>();
     private final Map<String, TokenEstimator> estimators = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom();
+    private final AnswerBudgets budgets = new AnswerBudgets();
     private final long housekeepingTimer;
     private int waiting;
     private int inCall;
@@ -93,6 +100,9 @@ public final class Dispatcher {
         Map<String, Secret> keys = new HashMap<>();
         metrics.describe("llm_breaker_state", "Circuit breaker per deployment: 0 closed, 1 half-open, 2 open.");
         metrics.describe("llm_breaker_transitions_total", "Circuit breaker state changes, by the state entered.");
+        metrics.describe("llm_prompt_rule", "How prompts are reserved per pool: 0 chars, 1 tokens, 2 max (safe).");
+        metrics.describe("llm_packing_stopped", "1 while a pool does not pack because its model breaks the schema.");
+        metrics.describe("llm_budget_resent_total", "Answers cut under a learned max_tokens, sent again in full.");
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> limiters = new ArrayList<>();
             for (DeploymentConfig d : pool.deployments()) {
@@ -102,8 +112,8 @@ public final class Dispatcher {
                             d.deployment(), "to", to.label());
                     LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
                 });
-                DeploymentLimiter l = new DeploymentLimiter(d, ticker, w.bucket().burstFraction(),
-                        pool.maxRequestTokens(), w.bucket().windowMargin(), w.maxConnectionsPerRegion(), breaker);
+                DeploymentLimiter l = new DeploymentLimiter(d, ticker, pool.maxRequestTokens(),
+                        w.bucket().windowMargin(), w.maxConnectionsPerRegion(), breaker);
                 limiters.add(l);
                 metrics.gauge("llm_breaker_state", () -> breaker.state().gaugeValue(), "region", d.region(),
                         "deployment", d.deployment());
@@ -111,7 +121,12 @@ public final class Dispatcher {
                         "deployment", d.deployment());
                 metrics.gauge("llm_region_room", l::room, "region", d.region(), "deployment", d.deployment());
             }
-            lanes.put(pool.name(), new Lane(new RegionSelector(limiters), pool));
+            Lane lane = new Lane(new RegionSelector(limiters), pool, new ReservationCalibrator(
+                    pool.calibration().enabled(), pool.calibration().minObservations()),
+                    new PackingHealth(ticker, PACKING_REPROBE));
+            lanes.put(pool.name(), lane);
+            metrics.gauge("llm_prompt_rule", () -> lane.calibrator.rule().ordinal(), "pool", pool.name());
+            metrics.gauge("llm_packing_stopped", () -> lane.packing.stopped() ? 1 : 0, "pool", pool.name());
             estimators.put(pool.encoding(), TokenEstimator.forEncoding(pool.encoding()));
         }
         this.client = new ChatClient(vertx, new OutcomeClassifier(wallClock, w.defaultCooldown()), keys,
@@ -143,6 +158,8 @@ public final class Dispatcher {
             m.put("cooling_ms", l.coolingRemaining().toMillis());
             m.put("breaker", l.breaker().state().label());
             m.put("breaker_open_ms", l.breaker().openRemaining().toMillis());
+            m.put("prompt_rule", lane.calibrator.rule().label());
+            m.put("packing", lane.packing.stopped() ? "stopped" : "on");
             out.add(m);
         }));
         return out;
@@ -158,7 +175,7 @@ public final class Dispatcher {
                 if (item.job.batchable()) {
                     addToBatch(item);
                 } else {
-                    enqueue(Work.single(item), false);
+                    enqueue(singleWork(item), false);
                 }
             }
             lanes.values().forEach(this::drain);
@@ -188,6 +205,10 @@ public final class Dispatcher {
                 + job.batchInstruction();
         long itemCost = itemCost(job);
         OpenBatch open = openBatches.get(key);
+        if (open == null && !lanes.get(job.pool().name()).packing.allowPacking()) {
+            enqueue(singleWork(item), false);
+            return;
+        }
         if (open != null && open.cost + itemCost > s.maxBatchTokens()) {
             flush(key);
             open = null;
@@ -227,13 +248,13 @@ public final class Dispatcher {
     /** Queues items as one packed request (or a single request when only one is left). */
     private void enqueuePacked(List<Item> items, String instruction, Double temperature, boolean front) {
         if (items.size() == 1) {
-            enqueue(Work.single(items.get(0)), front);
+            enqueue(singleWork(items.get(0)), front);
             return;
         }
-        RequestSpec spec = pack(items, instruction, temperature);
-        long reserve = reserve(items.get(0), spec);
+        Work w = new Work(items, true, RequestSpec.of(items.get(0).job), 0, 0, false);
+        repack(w, instruction, temperature);
         Lane lane = lanes.get(items.get(0).job.pool().name());
-        if (reserve > lane.selector.largestAdmissible()) {
+        if (w.reserveTokens > lane.selector.largestAdmissible()) {
             int half = items.size() / 2;
             enqueuePacked(new ArrayList<>(items.subList(0, half)), instruction, temperature, front);
             enqueuePacked(new ArrayList<>(items.subList(half, items.size())), instruction, temperature, front);
@@ -241,20 +262,41 @@ public final class Dispatcher {
         }
         metrics.inc("llm_batches_total");
         metrics.add("llm_batch_items_total", items.size());
-        enqueue(new Work(items, true, spec, reserve), front);
+        enqueue(w, front);
     }
 
-    private static RequestSpec pack(List<Item> items, String instruction, Double temperature) {
-        List<PackingProtocol.Item> packed = new ArrayList<>(items.size());
-        for (Item it : items) {
-            packed.add(new PackingProtocol.Item(it.job.batchText(), it.job.maxTokens()));
+    /**
+     * (Re)builds a packed request from its items: each item is told its own max_tokens, and the request reserves
+     * (and caps the whole reply at) the items' budgets, learned where known.
+     */
+    private void repack(Work w, String instruction, Double temperature) {
+        List<PackingProtocol.Item> packed = new ArrayList<>(w.items.size());
+        boolean learned = false;
+        w.itemBudgets = new int[w.items.size()];
+        for (int i = 0; i < w.items.size(); i++) {
+            Item it = w.items.get(i);
+            int own = it.job.maxTokens();
+            int budget = budgets.maxTokens(it.job, it.fullBudget);
+            learned |= budget < own;
+            w.itemBudgets[i] = budget;
+            packed.add(new PackingProtocol.Item(it.job.batchText(), own, budget));
         }
-        return PackingProtocol.pack(instruction, packed, temperature);
+        RequestSpec spec = PackingProtocol.pack(instruction, packed, temperature);
+        TokenEstimator.Estimate e = estimators.get(w.items.get(0).job.pool().encoding())
+                .estimate(spec.messages(), spec.maxTokens(), 1);
+        w.respec(spec, e.promptTokens(), e.charRule());
+        w.learned = learned;
     }
 
-    private long reserve(Item any, RequestSpec spec) {
-        return estimators.get(any.job.pool().encoding()).estimate(spec.messages(), spec.maxTokens(), 1)
-                .reserveTokens();
+    /** One job as its own request, with its own max_tokens or a learned budget below it. */
+    private Work singleWork(Item it) {
+        var job = it.job;
+        int send = budgets.maxTokens(job, it.fullBudget);
+        RequestSpec spec = RequestSpec.of(job);
+        if (send != spec.maxTokens()) {
+            spec = new RequestSpec(spec.messages(), send, spec.temperature(), spec.n(), spec.responseFormat());
+        }
+        return new Work(List.of(it), false, spec, job.promptTokens(), job.charRule(), send < job.maxTokens());
     }
 
     private void drainAll() {
@@ -279,10 +321,13 @@ public final class Dispatcher {
                 waiting--;
                 continue;
             }
-            RegionSelector.Selection s = lane.selector.select(w.reserveTokens, w.avoid);
+            RequestCost cost = w.cost(lane.calibrator.rule());
+            w.reserveTokens = cost.reserve();
+            RegionSelector.Selection s = lane.selector.select(cost, w.avoid);
             if (s instanceof RegionSelector.Selection.Admitted a) {
                 lane.poll();
                 waiting--;
+                w.admission = a.admission();
                 send(lane, w, a.deployment(), a.permit());
             } else if (s instanceof RegionSelector.Selection.Wait wait) {
                 lane.wakeIn(wait.nanos());
@@ -320,8 +365,7 @@ public final class Dispatcher {
         }
         if (removed && w.packed) {
             Item first = w.items.get(0);
-            w.spec = pack(w.items, first.job.batchInstruction(), first.job.temperature());
-            w.reserveTokens = reserve(first, w.spec);
+            repack(w, first.job.batchInstruction(), first.job.temperature());
         }
         return false;
     }
@@ -351,20 +395,34 @@ public final class Dispatcher {
         w.trace.add(d.region() + ":" + outcome.label());
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
-            limiter.observeRemaining(s.remainingTokens(), s.remainingRequests());
+            if (lane.calibrator.observe(limiter.observeRemaining(s.remainingTokens(), s.remainingRequests(),
+                    w.admission))) {
+                LOG.info("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
+            }
+            Item only = w.items.get(0);
             if (w.packed) {
-                unpack(w, s, d);
+                unpack(lane, w, s, d);
             } else if ("content_filter".equals(s.finishReason())) {
-                finish(w.items.get(0), w, Status.FILTERED, "", s.finishReason(),
+                finish(only, w, Status.FILTERED, "", s.finishReason(),
                         new Usage(s.promptTokens(), s.completionTokens()), d, new ErrorInfo("content_filter",
                                 "the model's output was filtered by the service's content filter", false));
+            } else if ("length".equals(s.finishReason()) && w.learned) {
+                // Cut by our learned budget, not by the job's own limit: ask again with the job's limit.
+                only.priorPromptTokens += s.promptTokens();
+                only.priorCompletionTokens += s.completionTokens();
+                metrics.inc("llm_budget_resent_total", "pool", lane.pool.name());
+                resend(w, allIndices(1), "learned_budget_cut", true);
             } else {
-                finish(w.items.get(0), w, Status.SUCCEEDED, s.content(), s.finishReason(),
+                budgets.learn(only.job, s.completionTokens(), "length".equals(s.finishReason()));
+                finish(only, w, Status.SUCCEEDED, s.content(), s.finishReason(),
                         new Usage(s.promptTokens(), s.completionTokens()), d, null);
             }
             return;
         }
         if (outcome instanceof CallOutcome.RateLimited r) {
+            if (r.kind() == CallOutcome.RateLimited.Kind.TOKENS && lane.calibrator.onTokenRateLimited()) {
+                LOG.warn("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
+            }
             Duration cool = r.retryAfter().compareTo(maxCooldown) > 0 ? maxCooldown : r.retryAfter();
             limiter.coolDown(cool);
             metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(),
@@ -375,7 +433,7 @@ public final class Dispatcher {
         }
         if (w.packed && (outcome instanceof CallOutcome.Permanent || outcome instanceof CallOutcome.Filtered)) {
             // One item's text can make the whole request fail (a content filter, say): isolate it.
-            resend(w, allIndices(w.items.size()), "batch_" + outcome.label());
+            resend(w, allIndices(w.items.size()), "batch_" + outcome.label(), false);
             return;
         }
         RetryPolicy.Decision decision = retry.decide(outcome, ++w.failures, random.nextDouble());
@@ -394,10 +452,16 @@ public final class Dispatcher {
     }
 
     /** Distributes a packed reply: answered items finish, the others are re-sent (alone, or by halves). */
-    private void unpack(Work w, CallOutcome.Success s, DeploymentConfig d) {
+    private void unpack(Lane lane, Work w, CallOutcome.Success s, DeploymentConfig d) {
         int n = w.items.size();
-        Unpacked u = "content_filter".equals(s.finishReason()) ? PackingProtocol.unpack(null, n)
-                : PackingProtocol.unpack(s.content(), n);
+        boolean filtered = "content_filter".equals(s.finishReason());
+        boolean cut = "length".equals(s.finishReason());
+        Unpacked u = filtered ? PackingProtocol.unpack(null, n) : PackingProtocol.unpack(s.content(), n);
+        if (!filtered && !cut && lane.packing.onReply(n, u.answered())) {
+            LOG.warn("model pool {}: packing {} ({} of {} items answered in a packed reply)", lane.pool.name(),
+                    lane.packing.stopped() ? "stopped: the model keeps breaking the reply schema" : "resumed",
+                    u.answered(), n);
+        }
         long[] promptWeights = new long[n];
         long[] completionWeights = new long[n];
         for (int i = 0; i < n; i++) {
@@ -411,15 +475,30 @@ public final class Dispatcher {
         for (int i = 0; i < n; i++) {
             String out = u.output(i);
             if (out != null) {
+                if (!cut) {
+                    budgets.learn(w.items.get(i).job, completion[i], false);
+                }
                 finish(w.items.get(i), w, Status.SUCCEEDED, out, "stop", new Usage(prompt[i], completion[i]), d,
                         null);
             }
         }
         BitSet failed = u.failed();
-        if (!failed.isEmpty()) {
-            resend(w, failed, "content_filter".equals(s.finishReason()) ? "content_filter"
-                    : "length".equals(s.finishReason()) ? "truncated" : "malformed_items");
+        if (failed.isEmpty()) {
+            return;
         }
+        if (cut && w.learned) {
+            // The whole reply was cut under learned budgets: the failed items go again with their own limits, and
+            // carry the tokens this call billed for them.
+            for (int i = failed.nextSetBit(0); i >= 0; i = failed.nextSetBit(i + 1)) {
+                Item it = w.items.get(i);
+                it.priorPromptTokens += prompt[i];
+                it.priorCompletionTokens += completion[i];
+            }
+            metrics.add("llm_budget_resent_total", failed.cardinality(), "pool", lane.pool.name());
+            resend(w, failed, "learned_budget_cut", true);
+            return;
+        }
+        resend(w, failed, filtered ? "content_filter" : cut ? "truncated" : "malformed_items", false);
     }
 
     private static BitSet allIndices(int n) {
@@ -428,17 +507,25 @@ public final class Dispatcher {
         return b;
     }
 
-    private void resend(Work w, BitSet which, String reason) {
+    /**
+     * Sends some of a request's jobs again: alone, or by halves when many failed and the pool still packs.
+     *
+     * @param fullBudget send them with their own max_tokens (a learned budget cut their answers)
+     */
+    private void resend(Work w, BitSet which, String reason, boolean fullBudget) {
         List<Item> again = new ArrayList<>(which.cardinality());
         for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
             Item it = w.items.get(i);
             it.priorCalls += w.calls;
             it.priorTrace.addAll(w.trace);
+            it.fullBudget |= fullBudget;
             again.add(it);
         }
-        metrics.add("llm_batch_items_resent_total", again.size(), "reason", reason);
+        if (w.packed) {
+            metrics.add("llm_batch_items_resent_total", again.size(), "reason", reason);
+        }
         Item first = again.get(0);
-        if (again.size() >= SPLIT_BY_HALVES_FROM) {
+        if (w.packed && again.size() >= SPLIT_BY_HALVES_FROM && !lanes.get(w.pool).packing.stopped()) {
             int half = again.size() / 2;
             enqueuePacked(new ArrayList<>(again.subList(0, half)), first.job.batchInstruction(),
                     first.job.temperature(), true);
@@ -446,7 +533,7 @@ public final class Dispatcher {
                     first.job.temperature(), true);
         } else {
             for (Item it : again) {
-                enqueue(Work.single(it), true);
+                enqueue(singleWork(it), true);
             }
         }
     }
@@ -460,10 +547,26 @@ public final class Dispatcher {
         trace.addAll(it.priorTrace);
         trace.addAll(w.trace);
         var job = it.job.job();
-        JobResult r = new JobResult(job.id(), status, output, finish, usage, d == null ? null : d.region(),
+        Usage billed = it.priorPromptTokens == 0 && it.priorCompletionTokens == 0 ? usage
+                : new Usage(usage.promptTokens() + it.priorPromptTokens,
+                        usage.completionTokens() + it.priorCompletionTokens);
+        JobResult r = new JobResult(job.id(), status, output, finish, billed, d == null ? null : d.region(),
                 d == null ? null : d.deployment(), it.priorCalls + w.calls, w.packed ? w.items.size() : 1, latencyMs,
-                queuedMs, error, job.submitter(), job.batch(), job.metadata(), trace);
+                queuedMs, error, job.submitter(), job.batch(), job.metadata(), trace, budget(it, w, d));
         sink.accept(new Completion(it.ticket, r));
+    }
+
+    /** The max_tokens that produced the answer, and whether it was learned; null when no call answered. */
+    private static Budget budget(Item it, Work w, DeploymentConfig d) {
+        if (d == null) {
+            return null;
+        }
+        if (!w.packed) {
+            return new Budget(w.learned ? Budget.LEARNED : Budget.JOB, w.spec.maxTokens());
+        }
+        int i = w.items.indexOf(it);
+        int b = i >= 0 && w.itemBudgets != null && i < w.itemBudgets.length ? w.itemBudgets[i] : it.job.maxTokens();
+        return new Budget(b < it.job.maxTokens() ? Budget.LEARNED : Budget.JOB, b);
     }
 
     /** Wall milliseconds for a duration on the (possibly scaled) quota clock; at least 1. */
@@ -491,13 +594,17 @@ public final class Dispatcher {
     private final class Lane {
         final RegionSelector selector;
         final ModelPool pool;
+        final ReservationCalibrator calibrator;
+        final PackingHealth packing;
         final EnumMap<Priority, ArrayDeque<Work>> queues = new EnumMap<>(Priority.class);
         long wakeTimer = -1;
         long wakeAt;
 
-        Lane(RegionSelector selector, ModelPool pool) {
+        Lane(RegionSelector selector, ModelPool pool, ReservationCalibrator calibrator, PackingHealth packing) {
             this.selector = selector;
             this.pool = pool;
+            this.calibrator = calibrator;
+            this.packing = packing;
             for (Priority p : Priority.values()) {
                 queues.put(p, new ArrayDeque<>());
             }

@@ -16,6 +16,11 @@ public final class Item {
     final long receivedNanos;
     final List<String> priorTrace = new ArrayList<>(2);
     int priorCalls;
+    /** Tokens billed by earlier calls whose answer was not used (a reply cut under a learned budget). */
+    int priorPromptTokens;
+    int priorCompletionTokens;
+    /** Send with the job's own max_tokens: a learned budget cut its answer once. */
+    boolean fullBudget;
     long firstSendNanos = -1;
 
     public Item(ResolvedJob job, Ticket ticket, long receivedNanos) {

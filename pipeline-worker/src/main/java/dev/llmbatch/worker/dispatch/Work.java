@@ -1,5 +1,8 @@
 package dev.llmbatch.worker.dispatch;
 
+import dev.llmbatch.core.admission.DeploymentLimiter;
+import dev.llmbatch.core.admission.RequestCost;
+import dev.llmbatch.core.estimate.PromptRule;
 import dev.llmbatch.core.job.Priority;
 import dev.llmbatch.core.request.RequestSpec;
 import java.util.ArrayList;
@@ -18,22 +21,43 @@ final class Work {
     final String pool;
     final Priority priority;
     RequestSpec spec;
+    /** The request's prompt by the tokenizer and by the character rule, and its max_tokens x n. */
+    long promptTokens;
+    long charRule;
+    long completion;
+    /** What the last admission reserved (under the pool's prompt rule at the time). */
     long reserveTokens;
+    /** Whether max_tokens is below the jobs' own limits (a learned budget). */
+    boolean learned;
+    /** For a packed request: what it reserves for each item's answer (learned, or the item's own limit). */
+    int[] itemBudgets;
+    /** The last admission, for comparing with the service's remaining-quota headers. */
+    DeploymentLimiter.Admission admission;
     final Set<String> avoid = new HashSet<>(2);
     final List<String> trace = new ArrayList<>(2);
     int calls;
     int failures;
 
-    Work(List<Item> items, boolean packed, RequestSpec spec, long reserveTokens) {
+    Work(List<Item> items, boolean packed, RequestSpec spec, long promptTokens, long charRule, boolean learned) {
         this.items = new ArrayList<>(items);
         this.packed = packed;
         this.pool = items.get(0).job.pool().name();
         this.priority = items.get(0).job.job().priority();
-        this.spec = spec;
-        this.reserveTokens = reserveTokens;
+        respec(spec, promptTokens, charRule);
+        this.learned = learned;
     }
 
-    static Work single(Item item) {
-        return new Work(List.of(item), false, RequestSpec.of(item.job), item.job.reserveTokens());
+    /** Replaces the request (fewer items, say) and its counts; the reservation is made at the next admission. */
+    void respec(RequestSpec s, long prompt, long chars) {
+        this.spec = s;
+        this.promptTokens = prompt;
+        this.charRule = chars;
+        this.completion = (long) s.maxTokens() * s.n();
+        this.reserveTokens = PromptRule.MAX.prompt(prompt, chars) + completion;
+    }
+
+    /** The cost to admit under the pool's current prompt rule. */
+    RequestCost cost(PromptRule rule) {
+        return RequestCost.of(rule, promptTokens, charRule, completion);
     }
 }
