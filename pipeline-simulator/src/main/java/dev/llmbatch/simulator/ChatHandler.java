@@ -173,6 +173,7 @@ final class ChatHandler {
                 } else {
                     after(resp, ms, () -> {
                         successHeaders(resp, d, decision);
+                        d.billed(promptTokens, (long) completion.tokensPerChoice * req.n());
                         send(resp, 200, successBody(d, req, promptTokens, completion));
                     });
                 }

@@ -494,7 +494,7 @@ class SimulatorHttpTest {
         assertThat(dep.getLong("requests")).isEqualTo(4);
         assertThat(dep.getLong("accepted")).isEqualTo(4);
         assertThat(dep.getJsonObject("rate_limited")).isEqualTo(new JsonObject().put("tokens", 0).put("requests", 0)
-                .put("shedding", 0));
+                .put("shedding", 0).put("total", 0));
         assertThat(dep.getJsonObject("errors")).isEqualTo(new JsonObject().put("500", 1));
         assertThat(dep.getLong("admitted_tokens")).isEqualTo(1000);
         assertThat(dep.getLong("max_tokens_in_60s")).isEqualTo(700);
