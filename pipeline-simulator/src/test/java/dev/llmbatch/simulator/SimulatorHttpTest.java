@@ -143,7 +143,7 @@ class SimulatorHttpTest {
         HttpResponse<Buffer> resp = post("dep", req);
         assertThat(resp.bodyAsJsonObject().getJsonArray("choices")).hasSize(3);
         assertThat(resp.bodyAsJsonObject().getJsonObject("usage").getInteger("completion_tokens"))
-                .isEqualTo(3 * FakeModel.completionTokens("echo: hi"));
+                .isEqualTo(3 * FakeModel.complete(null, "hi", 10).completionTokens());
         assertThat(sim.stats("r1").deployment("dep").admittedTokens()).isEqualTo(1 + 1 + 30);
     }
 
@@ -154,7 +154,7 @@ class SimulatorHttpTest {
                     .putHeader("Authorization", "Bearer " + KEY).sendJsonObject(chat(null, "x", 5).put("model", "dep")));
             assertThat(ok.statusCode()).as(path).isEqualTo(200);
             assertThat(ok.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
-                    .getString("content")).isEqualTo("echo: x");
+                    .getString("content")).isEqualTo(FakeModel.complete(null, "x", 5).content());
 
             HttpResponse<Buffer> unknown = await(http.client.postAbs(sim.endpoint("r1") + path)
                     .putHeader("api-key", KEY).sendJsonObject(chat(null, "x", 5).put("model", "nope")));
