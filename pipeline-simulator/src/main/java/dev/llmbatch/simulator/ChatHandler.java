@@ -119,7 +119,7 @@ final class ChatHandler {
         }
 
         long maxTokens = req.maxTokens() == null ? cfg.defaultMaxTokens() : req.maxTokens();
-        long cost = cfg.estimator().estimate(req.contentCodePoints(), maxTokens, req.n());
+        long cost = cfg.estimator().estimate(req.contentCodePoints(), promptTokens, maxTokens, req.n());
         Decision decision = d.limiter.tryAcquire(now, cost);
         if (!decision.admitted()) {
             boolean tokens = decision.limitedBy() == Decision.Limit.TOKENS;
@@ -173,6 +173,7 @@ final class ChatHandler {
                 } else {
                     after(resp, ms, () -> {
                         successHeaders(resp, d, decision);
+                        d.billed(promptTokens, (long) completion.tokensPerChoice * req.n());
                         send(resp, 200, successBody(d, req, promptTokens, completion));
                     });
                 }

@@ -116,8 +116,7 @@ final class ConfigParser {
         String encoding = o.str("encoding", "o200k_base");
         long tpm = o.lng("tpm", 450_000L);
         long rpm = o.lng("rpm", tpm > 0 ? (tpm * 6 + 999) / 1000 : 1);
-        CostEstimator estimator = o.choice("estimator", CostEstimator.GPT4O, CostEstimator.values(),
-                CostEstimator::yamlName);
+        CostEstimator estimator = o.estimator("estimator", CostEstimator.CHARS);
         int defaultMaxTokens = o.integer("default-max-tokens", 640);
         int contextWindow = o.integer("context-window", 128_000);
         String contentFilter = o.str("content-filter-pattern", null);
@@ -263,6 +262,20 @@ final class ConfigParser {
             }
             throw new SimulatorConfigException(key(name), "must be one of "
                     + Arrays.stream(values).map(yamlName).toList() + ", got \"" + s + "\"");
+        }
+
+        /** A {@link CostEstimator} by its YAML name or alias. */
+        CostEstimator estimator(String name, CostEstimator dflt) {
+            String s = str(name, null);
+            if (s == null) {
+                return dflt;
+            }
+            CostEstimator e = CostEstimator.fromYaml(s);
+            if (e == null) {
+                throw new SimulatorConfigException(key(name), "must be one of " + CostEstimator.yamlNames()
+                        + ", got \"" + s + "\"");
+            }
+            return e;
         }
 
         List<String> strList(String name, List<String> dflt) {

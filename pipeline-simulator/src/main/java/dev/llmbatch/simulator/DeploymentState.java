@@ -33,6 +33,11 @@ final class DeploymentState {
     long admittedTokens;
     long packedRequests;
     long packedItems;
+    long succeeded;
+    long billedPromptTokens;
+    long billedCompletionTokens;
+    long tokenWindowsOver;
+    long requestWindowsOver;
 
     DeploymentState(DeploymentConfig config, Encoding encoding) {
         this.config = config;
@@ -45,8 +50,12 @@ final class DeploymentState {
     void admitted(long now, long second, long cost) {
         accepted++;
         admittedTokens += cost;
-        tokenPeak.record(now, cost);
-        requestPeak.record(now, 1);
+        if (tokenPeak.record(now, cost) > limiter.tpm()) {
+            tokenWindowsOver++;
+        }
+        if (requestPeak.record(now, 1) > limiter.requestCap()) {
+            requestWindowsOver++;
+        }
         perSecond.add(second, cost);
     }
 
@@ -54,6 +63,13 @@ final class DeploymentState {
     void admittedPacked(int items) {
         packedRequests++;
         packedItems += items;
+    }
+
+    /** A 200 sent, with the usage it reported. */
+    void billed(long promptTokens, long completionTokens) {
+        succeeded++;
+        billedPromptTokens += promptTokens;
+        billedCompletionTokens += completionTokens;
     }
 
     void error(int status) {
@@ -65,6 +81,7 @@ final class DeploymentState {
                 rateLimitedTokens,
                 rateLimitedRequests, rateLimitedShedding, errors, hangs, resets, admittedTokens, tokenPeak.peak(),
                 requestPeak.peak(), limiter.tpm(), limiter.rpm(), perSecond.firstSecond(second),
-                perSecond.values(second));
+                perSecond.values(second), succeeded, billedPromptTokens, billedCompletionTokens, tokenWindowsOver,
+                requestWindowsOver);
     }
 }

@@ -8,7 +8,41 @@ import java.util.Map;
  *
  * <p>Windows are measured in simulated time and are half-open, {@code (t - 60 s, t]}, the same shape the limiter
  * enforces; so a client that honours the quota keeps {@code maxTokensIn60s <= tpm} and
- * {@code maxRequestsIn10s <= ceil(rpm / 6)} (with runtime quota changes, against the quota in force at the time).
+ * {@code maxRequestsIn10s <= ceil(rpm / 6)}. With runtime quota changes compare against the quota in force at the
+ * time: {@link #tokenWindowsOver()} and {@link #requestWindowsOver()} do exactly that, so "no window over" is
+ * {@link #noWindowOver()}.
+ *
+ * <p>Charged versus billed: {@link #admittedTokens()} is what admission charged against the TPM (the sum of the
+ * estimator's costs, see {@link dev.llmbatch.simulator.quota.CostEstimator}); {@link #billedTokens()} is what the
+ * successful answers reported in {@code usage} ({@code prompt_tokens + completion_tokens} of every 200 actually
+ * sent). Their ratio is the share of the reserved quota that answers used.
+ *
+ * <h2>JSON ({@code GET /sim/stats}, per deployment under {@code deployments.<name>})</h2>
+ * <pre>
+ * model                            model
+ * requests                         requests
+ * accepted                         accepted
+ * packed_requests, packed_items    packedRequests, packedItems
+ * rate_limited.tokens              rateLimitedTokens
+ * rate_limited.requests            rateLimitedRequests
+ * rate_limited.shedding            rateLimitedShedding
+ * rate_limited.total               rateLimited()              (derived, not read back)
+ * errors.&lt;status&gt;                  errorsByStatus
+ * hangs, resets                    hangs, resets
+ * admitted_tokens                  admittedTokens             tokens charged at admission
+ * max_tokens_in_60s                maxTokensIn60s
+ * max_requests_in_10s              maxRequestsIn10s
+ * tpm, rpm                         tpm, rpm                   the quota in force now
+ * requests_per_10s_limit           requestsPer10sLimit()      ceil(rpm / 6) (derived, not read back)
+ * admitted_tokens_per_second_from  admittedTokensPerSecondFrom
+ * admitted_tokens_per_second       admittedTokensPerSecond
+ * succeeded                        succeeded                  200 answers sent
+ * billed_prompt_tokens             billedPromptTokens
+ * billed_completion_tokens         billedCompletionTokens
+ * billed_tokens                    billedTokens()             (derived, not read back)
+ * token_windows_over               tokenWindowsOver
+ * request_windows_over             requestWindowsOver
+ * </pre>
  *
  * @param deployment deployment name
  * @param model underlying model id
@@ -30,13 +64,22 @@ import java.util.Map;
  * @param rpm current RPM
  * @param admittedTokensPerSecondFrom the simulated second (since start) of the series' first element
  * @param admittedTokensPerSecond charged tokens per simulated second, at most the last 3600 seconds, oldest first
+ * @param succeeded 200 answers sent (a content-filtered 200 included; a 200 whose client had gone is not sent)
+ * @param billedPromptTokens sum of {@code usage.prompt_tokens} over those answers
+ * @param billedCompletionTokens sum of {@code usage.completion_tokens} over those answers (all choices)
+ * @param tokenWindowsOver admissions after which the 60 s window held more than the TPM in force then (0 unless
+ *                         {@code reject-oversize: false} let a request costing more than the TPM in)
+ * @param requestWindowsOver admissions after which the 10 s window held more than {@code ceil(rpm / 6)} of the RPM
+ *                           in force then (always 0 while the limiter is right: counted separately to check it)
  */
 public record DeploymentStats(String deployment, String model, long requests, long accepted,
                               long packedRequests, long packedItems, long rateLimitedTokens,
                               long rateLimitedRequests, long rateLimitedShedding,
                               Map<Integer, Long> errorsByStatus, long hangs, long resets, long admittedTokens,
                               long maxTokensIn60s, long maxRequestsIn10s, long tpm, long rpm,
-                              long admittedTokensPerSecondFrom, List<Long> admittedTokensPerSecond) {
+                              long admittedTokensPerSecondFrom, List<Long> admittedTokensPerSecond,
+                              long succeeded, long billedPromptTokens, long billedCompletionTokens,
+                              long tokenWindowsOver, long requestWindowsOver) {
 
     /** Copies the collections. */
     public DeploymentStats {
@@ -47,6 +90,21 @@ public record DeploymentStats(String deployment, String model, long requests, lo
     /** All 429s: tokens + requests + shedding. */
     public long rateLimited() {
         return rateLimitedTokens + rateLimitedRequests + rateLimitedShedding;
+    }
+
+    /** Tokens the successful answers reported in usage: {@code billedPromptTokens + billedCompletionTokens}. */
+    public long billedTokens() {
+        return billedPromptTokens + billedCompletionTokens;
+    }
+
+    /** The 10 s request cap of the current RPM, {@code ceil(rpm / 6)}. */
+    public long requestsPer10sLimit() {
+        return (rpm + 5) / 6;
+    }
+
+    /** Whether no admission ever left a token or request window above the limit in force at the time. */
+    public boolean noWindowOver() {
+        return tokenWindowsOver == 0 && requestWindowsOver == 0;
     }
 
     /** Jobs carried by admitted requests: one per unpacked request plus the items of the packed ones. */

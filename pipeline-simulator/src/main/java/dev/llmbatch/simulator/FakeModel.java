@@ -16,17 +16,36 @@ import java.util.Locale;
  * <ol>
  *   <li>if the system instruction contains {@code "sentiment"} (case-insensitive): one of {@code "positive"},
  *       {@code "negative"}, {@code "neutral"}, at index
- *       {@code Integer.remainderUnsigned(fnv1a32(UTF-8 bytes of lastUserMessage), 3)};</li>
- *   <li>else if it contains {@code "translat"} (case-insensitive): {@code "[translated] "} followed by the user
- *       message with its Unicode code points in reverse order (surrogate pairs stay intact, so Japanese text and
- *       emoji survive);</li>
- *   <li>else {@code "echo: " + lastUserMessage}.</li>
+ *       {@code Integer.remainderUnsigned(fnv1a32(UTF-8 bytes of lastUserMessage), 3)} (one token);</li>
+ *   <li>else if it contains {@code "translat"} (case-insensitive): {@code "[translated] "} followed by the first
+ *       {@code L} code points of the user message's code points in reverse order repeated without end (surrogate
+ *       pairs stay intact, so Japanese text and emoji survive), where, for a message of {@code n} code points,
+ *       {@code L = 0} if {@code n = 0}, else {@code L = max(1, Math.round(verbosity(lastUserMessage) * n))}. So a
+ *       factor below 1 cuts the reversed text and one above 1 repeats it;</li>
+ *   <li>else {@code "echo: " + lastUserMessage}, followed, when {@code k = echoFillerLength(lastUserMessage) > 0},
+ *       by {@code " "} and the first {@code k} code points of {@link #FILLER} repeated without end.</li>
  * </ol>
+ *
+ * <h2>Answer length (issue 9: realistic spread, still a pure function of the text)</h2>
+ * Both lengths come from the standard normal draw {@code z} and the uniform {@code u3} of the user text (see
+ * {@link #normal(String)}; {@link #verbosity(String)} and {@link #echoFillerLength(String)} compute them):
+ * <ul>
+ *   <li>Translation, {@code verbosity}: with probability {@value #TAIL_SHARE} ({@code u3 < }{@value #TAIL_SHARE}) a
+ *       verbose answer, {@code exp(}{@value #VERBOSITY_MU}{@code  + }{@value #TAIL_SIGMA}{@code  * |z|)}, else
+ *       {@code exp(}{@value #VERBOSITY_MU}{@code  + }{@value #VERBOSITY_SIGMA}{@code  * z)}; clipped to
+ *       [{@value #MIN_VERBOSITY}, {@value #MAX_VERBOSITY}]. Over many texts: mean 1.07, p10 0.80, p50 1.04, p90 1.36,
+ *       p99 1.9, about 0.8% above 2 and 0.1% at the 3x cap; about 77% within [0.8, 1.3].</li>
+ *   <li>Free-form (echo), {@code echoFillerLength}: {@code min(}{@value #MAX_FILLER}{@code ,
+ *       floor(}{@value #FILLER_MEDIAN}{@code  * exp(z)))} code points: p50 16, mean 26, p90 57, p99 163, p99.9 350.</li>
+ * </ul>
+ * All arithmetic uses {@link StrictMath}, so the lengths are the same on every JVM.
  *
  * <h2>Tokens and truncation</h2>
  * Completion tokens = {@code max(1, ceil(codePoints(reply) / 4))}. If that exceeds the request's {@code max_tokens},
  * the reply is cut to its first {@code max_tokens * 4} code points, completion tokens = {@code max_tokens} and
  * {@code finish_reason = "length"}; otherwise {@code finish_reason = "stop"}. See {@link #complete(String, String, int)}.
+ * A test computing a job's expected output therefore uses {@code complete(system, user, maxTokens).content()} with
+ * the job's {@code max_tokens}: the longer replies of the tail are cut.
  *
  * <h2>Packed requests</h2>
  * A request that {@link PackingProtocol#parse} recognises (the prompt-packing protocol) is answered with
@@ -38,12 +57,40 @@ import java.util.Locale;
  * are {@code completionTokens(json)}, and when that exceeds {@code max_tokens} the JSON is cut to
  * {@code max_tokens * 4} code points (no longer valid) with {@code finish_reason "length"}.
  *
+ * <p>A deployment configured with {@code packing: ignore} plays a model that ignores the reply schema: it answers a
+ * packed request as an ordinary one, {@link #ignoredPackingReply} = {@code reply(systemInstruction,
+ * lastUserMessage)} of the packed request under the same token rule; that plain text never parses as the packing
+ * JSON (it starts with a sentiment word, {@code "[translated] "} or {@code "echo: "}).
+ *
  * <p>Stateless and thread-safe.
  */
 public final class FakeModel {
+    /** Median of the translation verbosity factor is {@code exp(VERBOSITY_MU)}. */
+    public static final double VERBOSITY_MU = 0.03;
+    /** Spread of the body of the translation verbosity factor (log-normal sigma). */
+    public static final double VERBOSITY_SIGMA = 0.2;
+    /** Share of translations that are verbose (the long thin tail). */
+    public static final double TAIL_SHARE = 0.03;
+    /** Log-normal sigma of the verbose tail (applied to |z|, so only upwards). */
+    public static final double TAIL_SIGMA = 0.6;
+    /** Lower clip of the verbosity factor. */
+    public static final double MIN_VERBOSITY = 0.5;
+    /** Upper clip of the verbosity factor. */
+    public static final double MAX_VERBOSITY = 3.0;
+    /** Median filler length of a free-form (echo) reply, in code points. */
+    public static final int FILLER_MEDIAN = 16;
+    /** Largest filler of a free-form (echo) reply, in code points. */
+    public static final int MAX_FILLER = 4096;
+    /** The text a free-form (echo) reply's filler repeats. */
+    public static final String FILLER = "lorem ipsum dolor sit amet, consectetur adipiscing elit, sed do eiusmod "
+            + "tempor incididunt ut labore et dolore magna aliqua. ";
+
     private static final String[] SENTIMENTS = {"positive", "negative", "neutral"};
     private static final int FNV_OFFSET = 0x811C9DC5;
     private static final int FNV_PRIME = 0x01000193;
+    private static final long FNV64_OFFSET = 0xCBF29CE484222325L;
+    private static final long FNV64_PRIME = 0x100000001B3L;
+    private static final long GOLDEN_GAMMA = 0x9E3779B97F4A7C15L;
 
     private FakeModel() {
     }
@@ -57,9 +104,66 @@ public final class FakeModel {
             return SENTIMENTS[Integer.remainderUnsigned(h, 3)];
         }
         if (system.contains("translat")) {
-            return "[translated] " + reverseCodePoints(user);
+            int[] reversed = reversedCodePoints(user);
+            long target = reversed.length == 0 ? 0
+                    : Math.max(1, Math.round(verbosity(user) * reversed.length));
+            return cycle(new StringBuilder("[translated] "), reversed, target).toString();
         }
-        return "echo: " + user;
+        StringBuilder sb = new StringBuilder("echo: ").append(user);
+        int filler = echoFillerLength(user);
+        if (filler > 0) {
+            cycle(sb.append(' '), FILLER.codePoints().toArray(), filler);
+        }
+        return sb.toString();
+    }
+
+    /**
+     * The translation verbosity factor of {@code text} (reply body length / text length, before rounding): see the
+     * class comment. A pure function of the text.
+     */
+    public static double verbosity(String text) {
+        double z = normal(text);
+        double f = uniform(text, 2) < TAIL_SHARE
+                ? StrictMath.exp(VERBOSITY_MU + TAIL_SIGMA * Math.abs(z))
+                : StrictMath.exp(VERBOSITY_MU + VERBOSITY_SIGMA * z);
+        return Math.min(MAX_VERBOSITY, Math.max(MIN_VERBOSITY, f));
+    }
+
+    /** The filler length, in code points, of the free-form (echo) reply to {@code text}: see the class comment. */
+    public static int echoFillerLength(String text) {
+        return (int) Math.min(MAX_FILLER, Math.floor(FILLER_MEDIAN * StrictMath.exp(normal(text))));
+    }
+
+    /**
+     * The standard normal draw of a text: Box-Muller, {@code z = sqrt(-2 ln(1 - u0)) * cos(2 pi u1)} with the
+     * uniforms of {@link #uniform(String, int)}.
+     */
+    static double normal(String text) {
+        double u0 = uniform(text, 0);
+        double u1 = uniform(text, 1);
+        return StrictMath.sqrt(-2 * StrictMath.log(1 - u0)) * StrictMath.cos(2 * StrictMath.PI * u1);
+    }
+
+    /**
+     * The {@code k}-th uniform in [0, 1) of a text: with {@code h} the 64-bit FNV-1a of its UTF-8 bytes, the top 53
+     * bits of SplitMix64's output mix of {@code h + (k + 1) * 0x9E3779B97F4A7C15}, times 2^-53.
+     */
+    static double uniform(String text, int k) {
+        long z = fnv1a64((text == null ? "" : text).getBytes(StandardCharsets.UTF_8)) + (k + 1) * GOLDEN_GAMMA;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        z ^= z >>> 31;
+        return (z >>> 11) * 0x1.0p-53;
+    }
+
+    /** Standard 64-bit FNV-1a (offset basis 0xCBF29CE484222325, prime 0x100000001B3) of {@code bytes}. */
+    static long fnv1a64(byte[] bytes) {
+        long h = FNV64_OFFSET;
+        for (byte b : bytes) {
+            h ^= b & 0xFF;
+            h *= FNV64_PRIME;
+        }
+        return h;
     }
 
     /** Standard 32-bit FNV-1a (offset basis 0x811C9DC5, prime 0x01000193) of {@code bytes}. */
@@ -122,13 +226,31 @@ public final class FakeModel {
         return new Completion(reply.substring(0, end), maxTokens, "length");
     }
 
-    private static String reverseCodePoints(String s) {
+    /**
+     * The reply of a deployment with {@code packing: ignore} to a packed request: the request read as an ordinary
+     * one, {@code reply(systemInstruction, lastUserMessage)}; apply {@link #limit(String, Integer)} with the request's
+     * {@code max_tokens}. Never parses as the packing JSON.
+     */
+    public static String ignoredPackingReply(String systemInstruction, String lastUserMessage) {
+        return reply(systemInstruction, lastUserMessage);
+    }
+
+    private static int[] reversedCodePoints(String s) {
         int[] cps = s.codePoints().toArray();
-        StringBuilder sb = new StringBuilder(s.length());
-        for (int i = cps.length - 1; i >= 0; i--) {
-            sb.appendCodePoint(cps[i]);
+        for (int i = 0, j = cps.length - 1; i < j; i++, j--) {
+            int t = cps[i];
+            cps[i] = cps[j];
+            cps[j] = t;
         }
-        return sb.toString();
+        return cps;
+    }
+
+    /** Appends the first {@code count} code points of {@code cps} repeated without end. */
+    private static StringBuilder cycle(StringBuilder sb, int[] cps, long count) {
+        for (long i = 0; i < count; i++) {
+            sb.appendCodePoint(cps[(int) (i % cps.length)]);
+        }
+        return sb;
     }
 
     /**

@@ -38,7 +38,10 @@ import java.util.Set;
  *     encoding         (o200k_base)   jtokkit encoding for prompt tokens
  *     tpm              (450000)       &gt; 0
  *     rpm              (6 per 1000 TPM, rounded up)   &gt; 0
- *     estimator        (gpt4o)        gpt4o: ceil(content code points/4) + 1 + max_tokens*n; gpt35: max_tokens*n
+ *     estimator        (chars)        admission cost, see {@link dev.llmbatch.simulator.quota.CostEstimator}:
+ *                                     chars (alias gpt4o): ceil(content code points/4) + 1 + max_tokens*n;
+ *                                     gpt35: max_tokens*n; tokenizer: usage's prompt_tokens (chat-formatted, with
+ *                                     the overhead, in the deployment's encoding) + max_tokens*n
  *     default-max-tokens (640)        reservation when the request has no max_tokens
  *     context-window   (128000)       prompt tokens + max_tokens allowed, else 400 context_length_exceeded
  *     content-filter-pattern (null)   regex; any message content matching it -&gt; 400 content_filter

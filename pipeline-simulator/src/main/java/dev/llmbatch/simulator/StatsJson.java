@@ -8,7 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
-/** The snake_case JSON form of {@link RegionStats}, both ways. Stateless. */
+/**
+ * The snake_case JSON form of {@link RegionStats}, both ways; the per-deployment keys are listed on
+ * {@link DeploymentStats}. Derived values ({@code rate_limited.total}, {@code requests_per_10s_limit},
+ * {@code billed_tokens}) are written for readers of the JSON and recomputed, not read, on the way back. Stateless.
+ */
 final class StatsJson {
 
     private StatsJson() {
@@ -39,7 +43,8 @@ final class StatsJson {
                 .put("rate_limited", new JsonObject()
                         .put("tokens", d.rateLimitedTokens())
                         .put("requests", d.rateLimitedRequests())
-                        .put("shedding", d.rateLimitedShedding()))
+                        .put("shedding", d.rateLimitedShedding())
+                        .put("total", d.rateLimited()))
                 .put("errors", errors)
                 .put("hangs", d.hangs())
                 .put("resets", d.resets())
@@ -48,6 +53,13 @@ final class StatsJson {
                 .put("max_requests_in_10s", d.maxRequestsIn10s())
                 .put("tpm", d.tpm())
                 .put("rpm", d.rpm())
+                .put("requests_per_10s_limit", d.requestsPer10sLimit())
+                .put("succeeded", d.succeeded())
+                .put("billed_prompt_tokens", d.billedPromptTokens())
+                .put("billed_completion_tokens", d.billedCompletionTokens())
+                .put("billed_tokens", d.billedTokens())
+                .put("token_windows_over", d.tokenWindowsOver())
+                .put("request_windows_over", d.requestWindowsOver())
                 .put("admitted_tokens_per_second_from", d.admittedTokensPerSecondFrom())
                 .put("admitted_tokens_per_second", new JsonArray(new ArrayList<Object>(d.admittedTokensPerSecond())));
     }
@@ -75,9 +87,13 @@ final class StatsJson {
             series.add(((Number) v).longValue());
         }
         return new DeploymentStats(name, d.getString("model"), d.getLong("requests", 0L), d.getLong("accepted", 0L),
-                d.getLong("packed_requests", 0L), d.getLong("packed_items", 0L), rl.getLong("tokens", 0L), rl.getLong("requests", 0L), rl.getLong("shedding", 0L), errors,
+                d.getLong("packed_requests", 0L), d.getLong("packed_items", 0L), rl.getLong("tokens", 0L),
+                rl.getLong("requests", 0L), rl.getLong("shedding", 0L), errors,
                 d.getLong("hangs", 0L), d.getLong("resets", 0L), d.getLong("admitted_tokens", 0L),
                 d.getLong("max_tokens_in_60s", 0L), d.getLong("max_requests_in_10s", 0L), d.getLong("tpm", 0L),
-                d.getLong("rpm", 0L), d.getLong("admitted_tokens_per_second_from", 0L), series);
+                d.getLong("rpm", 0L), d.getLong("admitted_tokens_per_second_from", 0L), series,
+                d.getLong("succeeded", 0L), d.getLong("billed_prompt_tokens", 0L),
+                d.getLong("billed_completion_tokens", 0L), d.getLong("token_windows_over", 0L),
+                d.getLong("request_windows_over", 0L));
     }
 }

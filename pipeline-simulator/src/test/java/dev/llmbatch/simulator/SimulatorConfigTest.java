@@ -38,7 +38,7 @@ class SimulatorConfigTest {
         assertThat(d.encoding()).isEqualTo("o200k_base");
         assertThat(d.tpm()).isEqualTo(450_000);
         assertThat(d.rpm()).isEqualTo(2700);
-        assertThat(d.estimator()).isEqualTo(CostEstimator.GPT4O);
+        assertThat(d.estimator()).isEqualTo(CostEstimator.CHARS);
         assertThat(d.defaultMaxTokens()).isEqualTo(640);
         assertThat(d.contextWindow()).isEqualTo(128_000);
         assertThat(d.contentFilterPattern()).isNull();
@@ -175,6 +175,20 @@ class SimulatorConfigTest {
         assertThatThrownBy(() -> SimulatorConfig.parse(
                 MINIMAL.replace("- name: d", "- name: d\n        content-filter-pattern: \"[\"")))
                 .hasMessageStartingWith("regions[0].deployments[0].content-filter-pattern is not a valid regular");
+    }
+
+    @Test
+    void parse_estimatorNamesAndAlias_resolveProfiles() {
+        for (String[] c : new String[][] {{"chars", "CHARS"}, {"gpt4o", "CHARS"}, {"gpt35", "GPT35"},
+                {"tokenizer", "TOKENIZER"}}) {
+            SimulatorConfig cfg = SimulatorConfig.parse(MINIMAL.replace("- name: d", "- name: d\n        estimator: "
+                    + c[0]));
+            assertThat(cfg.regions().get(0).deployments().get(0).estimator()).isEqualTo(CostEstimator.valueOf(c[1]));
+        }
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: d", "- name: d\n        estimator: exact")))
+                .hasMessage("regions[0].deployments[0].estimator must be one of [chars, gpt4o, gpt35, tokenizer],"
+                        + " got \"exact\"");
     }
 
     @Test

@@ -143,7 +143,7 @@ class SimulatorHttpTest {
         HttpResponse<Buffer> resp = post("dep", req);
         assertThat(resp.bodyAsJsonObject().getJsonArray("choices")).hasSize(3);
         assertThat(resp.bodyAsJsonObject().getJsonObject("usage").getInteger("completion_tokens"))
-                .isEqualTo(3 * FakeModel.completionTokens("echo: hi"));
+                .isEqualTo(3 * FakeModel.complete(null, "hi", 10).completionTokens());
         assertThat(sim.stats("r1").deployment("dep").admittedTokens()).isEqualTo(1 + 1 + 30);
     }
 
@@ -154,7 +154,7 @@ class SimulatorHttpTest {
                     .putHeader("Authorization", "Bearer " + KEY).sendJsonObject(chat(null, "x", 5).put("model", "dep")));
             assertThat(ok.statusCode()).as(path).isEqualTo(200);
             assertThat(ok.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0).getJsonObject("message")
-                    .getString("content")).isEqualTo("echo: x");
+                    .getString("content")).isEqualTo(FakeModel.complete(null, "x", 5).content());
 
             HttpResponse<Buffer> unknown = await(http.client.postAbs(sim.endpoint("r1") + path)
                     .putHeader("api-key", KEY).sendJsonObject(chat(null, "x", 5).put("model", "nope")));
@@ -494,7 +494,7 @@ class SimulatorHttpTest {
         assertThat(dep.getLong("requests")).isEqualTo(4);
         assertThat(dep.getLong("accepted")).isEqualTo(4);
         assertThat(dep.getJsonObject("rate_limited")).isEqualTo(new JsonObject().put("tokens", 0).put("requests", 0)
-                .put("shedding", 0));
+                .put("shedding", 0).put("total", 0));
         assertThat(dep.getJsonObject("errors")).isEqualTo(new JsonObject().put("500", 1));
         assertThat(dep.getLong("admitted_tokens")).isEqualTo(1000);
         assertThat(dep.getLong("max_tokens_in_60s")).isEqualTo(700);

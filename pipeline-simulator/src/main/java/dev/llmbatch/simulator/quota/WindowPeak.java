@@ -21,10 +21,12 @@ public final class WindowPeak {
         this.window = new SlidingWindow(window);
     }
 
-    /** Records {@code amount} at {@code now} and updates the peak. */
-    public void record(long now, long amount) {
+    /** Records {@code amount} at {@code now}, updates the peak and returns the window's sum after it. */
+    public long record(long now, long amount) {
         window.add(now, amount);
-        peak = Math.max(peak, window.sum(now));
+        long sum = window.sum(now);
+        peak = Math.max(peak, sum);
+        return sum;
     }
 
     /** The largest window sum recorded so far. */
