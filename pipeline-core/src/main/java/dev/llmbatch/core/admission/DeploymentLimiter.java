@@ -26,6 +26,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class DeploymentLimiter {
     private static final Duration TOKEN_WINDOW = Duration.ofSeconds(60);
     private static final Duration REQUEST_WINDOW = Duration.ofSeconds(10);
+    /**
+     * How long after an admission its answer can still be checked against the service's count: the charge log keeps
+     * this much more than the service's window, so the window the service counted at that admission is still known.
+     */
+    private static final long CHECKABLE_NANOS = Duration.ofSeconds(30).toNanos();
     /** Columns of the charge log: a request's cost under each prompt rule. */
     private static final PromptRule[] RULES = PromptRule.values();
 
@@ -73,7 +78,7 @@ public final class DeploymentLimiter {
         this.largestRequest = Math.max(1, Math.min(largestRequest, config.tpm()));
         this.tokens = new WindowLog(TOKEN_WINDOW.plus(margin).toNanos(), 1);
         this.requests = new WindowLog(REQUEST_WINDOW.plus(margin).toNanos(), 1);
-        this.charges = new WindowLog(TOKEN_WINDOW.toNanos(), RULES.length);
+        this.charges = new WindowLog(TOKEN_WINDOW.toNanos() + CHECKABLE_NANOS, RULES.length);
     }
 
     public DeploymentConfig config() {
@@ -139,7 +144,7 @@ public final class DeploymentLimiter {
             charges.add(now, cost.under(RULES[0]), cost.under(RULES[1]), cost.under(RULES[2]));
             long[] predicted = new long[RULES.length];
             for (int c = 0; c < RULES.length; c++) {
-                predicted[c] = tokenLimit - charges.sum(c);
+                predicted[c] = tokenLimit - charges.sumWithin(c, now, TOKEN_WINDOW.toNanos());
             }
             return new Admission(now, cost, tokenLimit - tokens.sum(0), requestLimit - requests.sum(0), predicted,
                     correctedTokens, correctedRequests);
@@ -229,7 +234,15 @@ public final class DeploymentLimiter {
             tokens.add(a.atNanos(), missing);
             correctedTokens += missing;
         }
-        return new Observation(remainingTokens, a.predictedTokens(), a.predictedByRule().clone(), a.cost(),
+        // The least the service can have left under each rule: it may have counted every request we admitted until
+        // now (requests overtake each other on the way), over the window that was current at this admission.
+        long since = now - a.atNanos();
+        long[] floor = new long[RULES.length];
+        for (int c = 0; c < RULES.length; c++) {
+            floor[c] = since > CHECKABLE_NANOS ? Long.MIN_VALUE
+                    : tokenLimit - charges.sumWithin(c, now, since + TOKEN_WINDOW.toNanos());
+        }
+        return new Observation(remainingTokens, a.predictedTokens(), a.predictedByRule().clone(), floor, a.cost(),
                 tokenLimit);
     }
 
@@ -285,14 +298,21 @@ public final class DeploymentLimiter {
      *
      * @param remaining   x-ratelimit-remaining-tokens
      * @param predicted   what our windows predicted (reservations and corrections)
-     * @param byRule      predicted remaining per {@link PromptRule} ordinal
+     * @param byRule      predicted remaining per {@link PromptRule} ordinal, at the admission
+     * @param floorByRule the least the service can have left per rule if it counted every request we admitted until
+     *                    the answer (Long.MIN_VALUE when the answer came too late to tell)
      * @param cost        the request's cost
      * @param tokenLimit  the deployment's TPM
      */
-    public record Observation(long remaining, long predicted, long[] byRule, RequestCost cost, long tokenLimit) {
+    public record Observation(long remaining, long predicted, long[] byRule, long[] floorByRule, RequestCost cost,
+            long tokenLimit) {
 
         public long predicted(PromptRule rule) {
             return byRule[rule.ordinal()];
+        }
+
+        public long floor(PromptRule rule) {
+            return floorByRule[rule.ordinal()];
         }
     }
 }

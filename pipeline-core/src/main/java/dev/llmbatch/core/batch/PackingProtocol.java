@@ -64,12 +64,13 @@ public final class PackingProtocol {
         }
         ObjectNode user = Json.mapper().createObjectNode();
         ArrayNode arr = user.putArray("items");
-        int budget = TOKENS_FIXED;
+        long budgets = 0;
         for (int i = 0; i < items.size(); i++) {
             Item it = items.get(i);
             arr.addObject().put("i", i).put("text", it.text()).put("max_tokens", it.maxTokens());
-            budget += it.budget() + TOKENS_PER_ITEM;
+            budgets += it.budget();
         }
+        int budget = requestMaxTokens(budgets, items.size());
         String userText;
         try {
             userText = Json.mapper().writeValueAsString(user);
@@ -79,6 +80,11 @@ public final class PackingProtocol {
         List<ChatMessage> messages = List.of(ChatMessage.system(instruction + "\n\n" + RULES),
                 ChatMessage.user(userText));
         return new RequestSpec(messages, budget, temperature, 1, RESPONSE_FORMAT);
+    }
+
+    /** A packed request's max_tokens for items whose budgets add up to {@code budgets}: theirs plus the framing. */
+    public static int requestMaxTokens(long budgets, int items) {
+        return (int) Math.min(Integer.MAX_VALUE, TOKENS_FIXED + budgets + (long) TOKENS_PER_ITEM * items);
     }
 
     /** The reply to a packed request, validated: which indices have a usable answer. */

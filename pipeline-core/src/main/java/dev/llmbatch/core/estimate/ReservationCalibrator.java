@@ -19,13 +19,14 @@ import java.util.Map;
  *
  * <h2>Decision</h2>
  * The pool starts on {@link PromptRule#MAX}. After {@code minObservations} answers it moves to the rule with the
- * smallest error, but only when that rule is clearly better than the safe one (its error at most half of MAX's, and
- * MAX's error above the noise floor); while the rules cannot be told apart (English text, where both counts agree)
- * MAX stays. Evidence keeps being weighed, so the choice follows a change of service or of workload.
+ * smallest error, but only when that rule is clearly better than the safe one (its error at most a quarter of MAX's,
+ * and MAX's error above the noise floor); while the rules cannot be told apart (English text, where both counts
+ * agree) MAX stays. Once moved, it stays while its error is at most half of MAX's (no flapping between the two). Evidence keeps being weighed, so the choice follows a change of service or of workload.
  *
  * <h2>Safety</h2>
  * A wrong calibration must never cause 429s: a token 429 on a deployment of the pool, or an answer reporting less room
- * than the current rule predicts (beyond the noise floor), snaps the pool back to MAX at once, clears the evidence,
+ * than the current rule can explain (even counting every request we admitted until that answer, since requests
+ * overtake each other on the way) beyond the noise floor, snaps the pool back to MAX at once, clears the evidence,
  * and doubles the observations needed before the next move (up to 64 times), so a flapping service settles on MAX.
  *
  * <p>Not thread-safe: confined to the dispatcher's event loop.
@@ -34,12 +35,14 @@ public final class ReservationCalibrator {
     /** Weight of each new observation in the error averages, once warm. */
     private static final double ALPHA = 1.0 / 64;
     /** The noise floor as a share of the deployment's TPM (requests reordered on the way to the service). */
-    private static final double NOISE_SHARE = 0.005;
+    private static final double NOISE_SHARE = 0.002;
     private static final int MAX_BACKOFF = 64;
 
     private final boolean enabled;
     private final int minObservations;
     private final Map<PromptRule, Double> error = new EnumMap<>(PromptRule.class);
+    /** The noise floor, averaged like the errors (it differs between a pool's deployments). */
+    private double noiseAvg;
     private PromptRule current = PromptRule.MAX;
     private long observations;
     private int backoff = 1;
@@ -94,9 +97,9 @@ public final class ReservationCalibrator {
             return false;
         }
         double noise = noise(o);
-        if (current != PromptRule.MAX && o.remaining() < o.predicted(current) - noise) {
+        if (current != PromptRule.MAX && o.remaining() < o.floor(current) - noise) {
             return snapBack("the service reported " + o.remaining() + " tokens left where rule " + current.label()
-                    + " predicted " + o.predicted(current));
+                    + " leaves at least " + o.floor(current));
         }
         observations++;
         double a = observations < 1.0 / ALPHA ? 1.0 / observations : ALPHA;
@@ -104,7 +107,8 @@ public final class ReservationCalibrator {
             double e = Math.abs((double) o.remaining() - o.predicted(r));
             error.merge(r, e, (old, x) -> old + a * (x - old));
         }
-        return choose(noise);
+        noiseAvg += a * (noise - noiseAvg);
+        return choose();
     }
 
     /** The service answered 429 for tokens on a deployment of this pool. */
@@ -115,18 +119,24 @@ public final class ReservationCalibrator {
         return snapBack("a token rate limit (429) under rule " + current.label());
     }
 
-    private boolean choose(double noise) {
+    private boolean choose() {
         if (observations < (long) minObservations * backoff) {
             return false;
         }
-        PromptRule best = PromptRule.MAX;
-        for (PromptRule r : PromptRule.values()) {
-            if (error(r) < error(best)) {
-                best = r;
-            }
-        }
         double safe = error(PromptRule.MAX);
-        PromptRule next = best != PromptRule.MAX && safe > noise && error(best) <= safe / 2 ? best : PromptRule.MAX;
+        PromptRule next;
+        if (current != PromptRule.MAX) {
+            // Stay while the chosen rule is still clearly better than the safe one (hysteresis: no flapping).
+            next = error(current) <= safe / 2 ? current : PromptRule.MAX;
+        } else {
+            PromptRule best = PromptRule.MAX;
+            for (PromptRule r : PromptRule.values()) {
+                if (error(r) < error(best)) {
+                    best = r;
+                }
+            }
+            next = best != PromptRule.MAX && safe > noiseAvg && error(best) <= safe / 4 ? best : PromptRule.MAX;
+        }
         if (next == current) {
             return false;
         }
@@ -140,6 +150,7 @@ public final class ReservationCalibrator {
         boolean changed = current != PromptRule.MAX;
         current = PromptRule.MAX;
         error.clear();
+        noiseAvg = 0;
         observations = 0;
         backoff = Math.min(MAX_BACKOFF, backoff * 2);
         snapBacks++;

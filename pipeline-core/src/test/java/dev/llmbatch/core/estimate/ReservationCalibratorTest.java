@@ -124,7 +124,7 @@ class ReservationCalibratorTest {
         ReservationCalibrator off = new ReservationCalibrator(false, 1);
         long[] byRule = {900, 500, 500};
         for (int i = 0; i < 100; i++) {
-            off.observe(new Observation(900, 900, byRule, RequestCost.flat(10), TPM));
+            off.observe(new Observation(900, 900, byRule, byRule, RequestCost.flat(10), TPM));
         }
         assertThat(off.rule()).isEqualTo(PromptRule.MAX);
     }

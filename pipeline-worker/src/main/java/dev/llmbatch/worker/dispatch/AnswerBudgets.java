@@ -11,8 +11,10 @@ import java.util.OptionalInt;
  * budget. Confined to the dispatcher's event loop.
  */
 final class AnswerBudgets {
+    /** Answers learned between two {@link #version()} steps: queued requests re-read their budgets then. */
+    private static final int VERSION_STEP = 32;
     private final AnswerLengths lengths = new AnswerLengths();
-    private long learnedSends;
+    private long learned;
 
     /** The max_tokens to send: at most the job's own limit, never below 1. */
     int maxTokens(ResolvedJob job, boolean fullBudget) {
@@ -24,7 +26,6 @@ final class AnswerBudgets {
         if (learned.isEmpty() || learned.getAsInt() >= job.maxTokens()) {
             return job.maxTokens();
         }
-        learnedSends++;
         return Math.max(1, learned.getAsInt());
     }
 
@@ -39,11 +40,12 @@ final class AnswerBudgets {
         }
         AdaptiveMaxTokens a = job.adaptive() == null ? AdaptiveMaxTokens.DEFAULTS : job.adaptive();
         lengths.observe(job.lengthKey(), a, job.inputTokens(), cutAtOwnLimit ? job.maxTokens() : completionTokens);
+        learned++;
     }
 
-    /** Jobs (or packed items) sent with a learned budget so far. */
-    long learnedSends() {
-        return learnedSends;
+    /** Changes every few answers learned: a request still queued since an older version re-reads its budgets. */
+    long version() {
+        return learned / VERSION_STEP;
     }
 
     /** Instructions learned. */

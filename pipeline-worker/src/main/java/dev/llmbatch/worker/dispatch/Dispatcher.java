@@ -286,6 +286,43 @@ public final class Dispatcher {
                 .estimate(spec.messages(), spec.maxTokens(), 1);
         w.respec(spec, e.promptTokens(), e.charRule());
         w.learned = learned;
+        w.budgetVersion = budgets.version();
+    }
+
+    /**
+     * Re-reads the learned budgets of a request not yet sent, when more answers were learned since it was built (a
+     * backlog is packed and queued long before the answers that teach its budgets come back). Only max_tokens
+     * changes: a packed request tells each item its own limit, whatever it reserves.
+     */
+    private void refreshBudgets(Work w) {
+        long version = budgets.version();
+        if (w.calls > 0 || w.budgetVersion == version) {
+            return;
+        }
+        w.budgetVersion = version;
+        RequestSpec spec = w.spec;
+        int maxTokens;
+        if (w.packed) {
+            long sum = 0;
+            boolean learned = false;
+            for (int i = 0; i < w.items.size(); i++) {
+                Item it = w.items.get(i);
+                int b = budgets.maxTokens(it.job, it.fullBudget);
+                w.itemBudgets[i] = b;
+                sum += b;
+                learned |= b < it.job.maxTokens();
+            }
+            w.learned = learned;
+            maxTokens = PackingProtocol.requestMaxTokens(sum, w.items.size());
+        } else {
+            Item it = w.items.get(0);
+            maxTokens = budgets.maxTokens(it.job, it.fullBudget);
+            w.learned = maxTokens < it.job.maxTokens();
+        }
+        if (maxTokens != spec.maxTokens()) {
+            w.respec(new RequestSpec(spec.messages(), maxTokens, spec.temperature(), spec.n(), spec.responseFormat()),
+                    w.promptTokens, w.charRule);
+        }
     }
 
     /** One job as its own request, with its own max_tokens or a learned budget below it. */
@@ -296,7 +333,9 @@ public final class Dispatcher {
         if (send != spec.maxTokens()) {
             spec = new RequestSpec(spec.messages(), send, spec.temperature(), spec.n(), spec.responseFormat());
         }
-        return new Work(List.of(it), false, spec, job.promptTokens(), job.charRule(), send < job.maxTokens());
+        Work w = new Work(List.of(it), false, spec, job.promptTokens(), job.charRule(), send < job.maxTokens());
+        w.budgetVersion = budgets.version();
+        return w;
     }
 
     private void drainAll() {
@@ -321,6 +360,7 @@ public final class Dispatcher {
                 waiting--;
                 continue;
             }
+            refreshBudgets(w);
             RequestCost cost = w.cost(lane.calibrator.rule());
             w.reserveTokens = cost.reserve();
             RegionSelector.Selection s = lane.selector.select(cost, w.avoid);
