@@ -167,6 +167,6 @@ class AdaptiveBudgetIT {
         }
         double meanBatch = on.results().values().stream().mapToInt(JobResult::batchSize).average().orElse(0);
         assertThat(meanBatch).as("jobs were packed").isGreaterThan(2);
-        assertThat(learned).as("packed items reserved under learned budgets").isGreaterThan(jobs.size() / 2);
+        assertThat(learned).as("packed items reserved under learned budgets").isGreaterThan(jobs.size() / 4);
     }
 }
