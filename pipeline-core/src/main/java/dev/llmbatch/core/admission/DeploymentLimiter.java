@@ -31,6 +31,12 @@ public final class DeploymentLimiter {
      * this much more than the service's window, so the window the service counted at that admission is still known.
      */
     private static final long CHECKABLE_NANOS = Duration.ofSeconds(30).toNanos();
+    /**
+     * A request admitted this long (plus the margin) before the service's window began may still be in the window the
+     * service counted (its clock and ours see the edge a little apart): the floor of what it has left counts it too.
+     */
+    private static final long EDGE_SLACK_NANOS = Duration.ofSeconds(1).toNanos();
+    private final long edgeNanos;
     /** Columns of the charge log: a request's cost under each prompt rule. */
     private static final PromptRule[] RULES = PromptRule.values();
 
@@ -78,7 +84,8 @@ public final class DeploymentLimiter {
         this.largestRequest = Math.max(1, Math.min(largestRequest, config.tpm()));
         this.tokens = new WindowLog(TOKEN_WINDOW.plus(margin).toNanos(), 1);
         this.requests = new WindowLog(REQUEST_WINDOW.plus(margin).toNanos(), 1);
-        this.charges = new WindowLog(TOKEN_WINDOW.toNanos() + CHECKABLE_NANOS, RULES.length);
+        this.charges = new WindowLog(TOKEN_WINDOW.toNanos() + 2 * CHECKABLE_NANOS, RULES.length);
+        this.edgeNanos = margin.toNanos() + EDGE_SLACK_NANOS;
     }
 
     public DeploymentConfig config() {
@@ -240,7 +247,7 @@ public final class DeploymentLimiter {
         long[] floor = new long[RULES.length];
         for (int c = 0; c < RULES.length; c++) {
             floor[c] = since > CHECKABLE_NANOS ? Long.MIN_VALUE
-                    : tokenLimit - charges.sumWithin(c, now, since + TOKEN_WINDOW.toNanos());
+                    : tokenLimit - charges.sumWithin(c, now, since + TOKEN_WINDOW.toNanos() + edgeNanos);
         }
         return new Observation(remainingTokens, a.predictedTokens(), a.predictedByRule().clone(), floor, a.cost(),
                 tokenLimit);

@@ -1,48 +1,48 @@
 package dev.llmbatch.core.estimate;
 
 import dev.llmbatch.core.admission.DeploymentLimiter.Observation;
-import java.util.EnumMap;
-import java.util.Map;
 
 /**
- * Learns, per model pool, which {@link PromptRule} the service uses to charge prompts, from its own
- * {@code x-ratelimit-remaining-tokens} headers, so the worker reserves what the service really charges instead of the
- * safe maximum of every rule (on Japanese prompts the tokenizer count is about 2.7 times the character rule that
+ * Learns, per model pool, the cheapest {@link PromptRule} that never undercounts what the service charges, from its
+ * own {@code x-ratelimit-remaining-tokens} headers, so the worker reserves what the service really charges instead of
+ * the safe maximum of every rule (on Japanese prompts the tokenizer count is about 2.7 times the character rule that
  * Azure charges, so the safe rule pays more than twice for those prompts in quota).
  *
  * <h2>Evidence</h2>
- * Every admission records what each rule would have charged over our requests of the service's last 60 s; every
- * answer's remaining-tokens header is compared with each rule's prediction (a {@link Observation}). The rule whose
- * predictions match is the one the service uses: a wrong rule's error grows with every request in the window, while
- * the right one's stays at the noise of requests reaching the service in another order than we sent them. The mean
- * absolute error of each rule is kept over the recent observations (an exponential average).
+ * Every answer's remaining-tokens header is compared with the least each rule says the service can have left: our own
+ * requests over the service's window, priced by that rule, counting every request admitted until the answer (requests
+ * overtake each other on the way, so any of them may have been counted). A rule that undercounts the service's charge
+ * is <em>contradicted</em>: the service reports less room than the rule can explain, by more than the noise of window
+ * edges. An observation is <em>telling</em> for a rule when the rule and the safe maximum differ there by more than
+ * that noise (with few requests in the window, every rule fits).
  *
  * <h2>Decision</h2>
- * The pool starts on {@link PromptRule#MAX}. After {@code minObservations} answers it moves to the rule with the
- * smallest error, but only when that rule is clearly better than the safe one (its error at most a quarter of MAX's,
- * and MAX's error above the noise floor); while the rules cannot be told apart (English text, where both counts
- * agree) MAX stays. Once moved, it stays while its error is at most half of MAX's (no flapping between the two). Evidence keeps being weighed, so the choice follows a change of service or of workload.
+ * The pool starts on {@link PromptRule#MAX}. A rule is admissible once it has {@code minObservations} telling
+ * observations and was contradicted in at most 1% of them (decaying averages, so evidence keeps being weighed);
+ * among the admissible rules the pool reserves by the one that charges least on recent traffic. While nothing tells
+ * the rules apart (English text, where the counts nearly agree) the pool stays on MAX.
  *
  * <h2>Safety</h2>
- * A wrong calibration must never cause 429s: a token 429 on a deployment of the pool, or an answer reporting less room
- * than the current rule can explain (even counting every request we admitted until that answer, since requests
- * overtake each other on the way) beyond the noise floor, snaps the pool back to MAX at once, clears the evidence,
- * and doubles the observations needed before the next move (up to 64 times), so a flapping service settles on MAX.
+ * A wrong calibration must never cause 429s: a token 429 on a deployment of the pool, or an answer that contradicts the
+ * current rule, snaps the pool back to MAX at once, clears the evidence, and doubles the observations needed before the
+ * next move (up to 64 times), so a flapping service settles on MAX.
  *
  * <p>Not thread-safe: confined to the dispatcher's event loop.
  */
 public final class ReservationCalibrator {
-    /** Weight of each new observation in the error averages, once warm. */
-    private static final double ALPHA = 1.0 / 64;
-    /** The noise floor as a share of the deployment's TPM (requests reordered on the way to the service). */
+    private static final double ALPHA = 1.0 / 128;
+    /** The noise floor as a share of the deployment's TPM (window edges seen a little apart by us and the service). */
     private static final double NOISE_SHARE = 0.002;
+    private static final double MAX_CONTRADICTED = 0.01;
     private static final int MAX_BACKOFF = 64;
+    private static final PromptRule[] CANDIDATES = {PromptRule.CHARS, PromptRule.TOKENS};
 
     private final boolean enabled;
     private final int minObservations;
-    private final Map<PromptRule, Double> error = new EnumMap<>(PromptRule.class);
-    /** The noise floor, averaged like the errors (it differs between a pool's deployments). */
-    private double noiseAvg;
+    private final long[] telling = new long[PromptRule.values().length];
+    private final double[] contradicted = new double[PromptRule.values().length];
+    /** Recent average of (MAX's floor - this rule's floor): how many tokens this rule reserves less. */
+    private final double[] saving = new double[PromptRule.values().length];
     private PromptRule current = PromptRule.MAX;
     private long observations;
     private int backoff = 1;
@@ -51,7 +51,7 @@ public final class ReservationCalibrator {
 
     /**
      * @param enabled         false: always {@link PromptRule#MAX}
-     * @param minObservations answers to weigh before the first move away from MAX
+     * @param minObservations telling answers a rule needs before the pool reserves by it
      */
     public ReservationCalibrator(boolean enabled, int minObservations) {
         if (minObservations < 1) {
@@ -81,33 +81,31 @@ public final class ReservationCalibrator {
         return lastChange;
     }
 
-    /** The mean absolute error of each rule's predictions, in tokens (NaN before the first observation). */
-    public double error(PromptRule rule) {
-        Double e = error.get(rule);
-        return e == null ? Double.NaN : e;
-    }
-
     /**
      * Weighs one answer.
      *
      * @return true when the rule changed
      */
     public boolean observe(Observation o) {
-        if (!enabled || o == null) {
+        if (!enabled || o == null || o.floor(PromptRule.MAX) == Long.MIN_VALUE) {
             return false;
         }
-        double noise = noise(o);
+        double noise = Math.max(2.0 * o.cost().reserve(), NOISE_SHARE * o.tokenLimit());
         if (current != PromptRule.MAX && o.remaining() < o.floor(current) - noise) {
             return snapBack("the service reported " + o.remaining() + " tokens left where rule " + current.label()
                     + " leaves at least " + o.floor(current));
         }
         observations++;
-        double a = observations < 1.0 / ALPHA ? 1.0 / observations : ALPHA;
-        for (PromptRule r : PromptRule.values()) {
-            double e = Math.abs((double) o.remaining() - o.predicted(r));
-            error.merge(r, e, (old, x) -> old + a * (x - old));
+        for (PromptRule r : CANDIDATES) {
+            int i = r.ordinal();
+            double difference = o.floor(r) - o.floor(PromptRule.MAX);
+            saving[i] += ALPHA * (difference - saving[i]);
+            if (difference > 2 * noise) {
+                telling[i]++;
+                double a = telling[i] < 1 / ALPHA ? 1.0 / telling[i] : ALPHA;
+                contradicted[i] += a * ((o.remaining() < o.floor(r) - noise ? 1 : 0) - contradicted[i]);
+            }
         }
-        noiseAvg += a * (noise - noiseAvg);
         return choose();
     }
 
@@ -120,28 +118,24 @@ public final class ReservationCalibrator {
     }
 
     private boolean choose() {
-        if (observations < (long) minObservations * backoff) {
-            return false;
-        }
-        double safe = error(PromptRule.MAX);
-        PromptRule next;
-        if (current != PromptRule.MAX) {
-            // Stay while the chosen rule is still clearly better than the safe one (hysteresis: no flapping).
-            next = error(current) <= safe / 2 ? current : PromptRule.MAX;
-        } else {
-            PromptRule best = PromptRule.MAX;
-            for (PromptRule r : PromptRule.values()) {
-                if (error(r) < error(best)) {
-                    best = r;
-                }
+        PromptRule next = PromptRule.MAX;
+        double best = 0;
+        for (PromptRule r : CANDIDATES) {
+            int i = r.ordinal();
+            boolean admissible = telling[i] >= (long) minObservations * backoff
+                    && contradicted[i] <= MAX_CONTRADICTED;
+            if (admissible && saving[i] > best) {
+                best = saving[i];
+                next = r;
             }
-            next = best != PromptRule.MAX && safe > noiseAvg && error(best) <= safe / 4 ? best : PromptRule.MAX;
         }
         if (next == current) {
             return false;
         }
-        lastChange = String.format(java.util.Locale.ROOT, "%s -> %s after %d answers (mean error %.0f vs %.0f "
-                + "tokens under max)", current.label(), next.label(), observations, error(next), safe);
+        lastChange = String.format(java.util.Locale.ROOT, "%s -> %s after %d answers (%d telling, %.1f%% "
+                + "contradicted; reserves %.0f tokens less per window than max)", current.label(), next.label(),
+                observations, next == PromptRule.MAX ? 0 : telling[next.ordinal()],
+                next == PromptRule.MAX ? 0 : 100 * contradicted[next.ordinal()], best);
         current = next;
         return true;
     }
@@ -149,16 +143,13 @@ public final class ReservationCalibrator {
     private boolean snapBack(String why) {
         boolean changed = current != PromptRule.MAX;
         current = PromptRule.MAX;
-        error.clear();
-        noiseAvg = 0;
+        java.util.Arrays.fill(telling, 0);
+        java.util.Arrays.fill(contradicted, 0);
+        java.util.Arrays.fill(saving, 0);
         observations = 0;
         backoff = Math.min(MAX_BACKOFF, backoff * 2);
         snapBacks++;
         lastChange = "back to max: " + why;
         return changed;
-    }
-
-    private static double noise(Observation o) {
-        return Math.max(2.0 * o.cost().reserve(), NOISE_SHARE * o.tokenLimit());
     }
 }
