@@ -24,6 +24,11 @@ class SimulatorStatsTest {
                 deployments:
                   - {name: dep, tpm: 1000, rpm: 60}
                   - {name: loose, tpm: 100, rpm: 600, reject-oversize: false}
+              - name: stalling
+                latency: {rtt-ms: 0, ttft-ms: 0, prefill-ms-per-1k: 0, tps: 1.0e12, ttft-sigma: 0, tps-sigma: 0,
+                          stall-probability: 1.0, stall-ms: 40}
+                deployments:
+                  - {name: dep}
             """;
 
     private static TestHttp http;
@@ -134,5 +139,19 @@ class SimulatorStatsTest {
 
         RegionStats parsed = RegionStats.fromJson(json.encode());
         assertThat(parsed.deployments()).isEqualTo(sim.stats("r1").deployments());
+    }
+
+    @Test
+    void stats_stallingRegion_answerHeldForStallMsAndCounted() {
+        long started = System.nanoTime();
+        HttpResponse<Buffer> resp = http.postClassic(sim, "stalling", "dep", chat(null, "x", 5));
+        long waitedMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(waitedMs).as("stall-ms 40 at time-scale 1").isGreaterThanOrEqualTo(40);
+        assertThat(sim.stats("stalling").deployment("dep").stalls()).isEqualTo(1);
+        assertThat(sim.stats("r1").deployment("dep").stalls()).isZero();
+        assertThat(http.getStats(sim, "stalling").bodyAsJsonObject().getJsonObject("deployments")
+                .getJsonObject("dep").getLong("stalls")).isEqualTo(1);
     }
 }
