@@ -13,7 +13,6 @@ import dev.llmbatch.core.batch.Unpacked;
 import dev.llmbatch.core.job.ChatMessage;
 import dev.llmbatch.core.json.Json;
 import dev.llmbatch.core.request.RequestSpec;
-import dev.llmbatch.core.time.FakeTicker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,17 +24,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Packed requests (prompt-packing protocol) against a started simulator: outputs identical to single requests,
  * truncation, every batch fault as a client sees it through {@link PackingProtocol#unpack}, and the packed counters.
  */
-class SimulatorPackingTest {
+class SimulatorPackingTest extends FakeClockHttpTest {
     private static final String CONFIG = """
             api-keys: [k1]
             regions:
@@ -55,27 +50,9 @@ class SimulatorPackingTest {
             new PackingProtocol.Item("a \"quoted\" \\ backslash\nnewline", 50),
             new PackingProtocol.Item("this long text is cut by its own small budget", 2));
 
-    private static TestHttp http;
-    private Simulator sim;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
-    @BeforeEach
-    void startSimulator() {
-        sim = Simulator.start(http.vertx, SimulatorConfig.parse(CONFIG), new FakeTicker());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
+    @Override
+    String config() {
+        return CONFIG;
     }
 
     /** The body {@code ChatRequestBody} sends for a classic deployment, built from the spec by hand. */

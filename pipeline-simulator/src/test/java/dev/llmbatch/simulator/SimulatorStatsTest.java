@@ -3,19 +3,14 @@ package dev.llmbatch.simulator;
 import static dev.llmbatch.simulator.TestHttp.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmbatch.core.time.FakeTicker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Charged versus billed tokens, 429 totals and window peaks against the limits, in the snapshot and the JSON. */
-class SimulatorStatsTest {
+class SimulatorStatsTest extends FakeClockHttpTest {
     private static final String CONFIG = """
             api-keys: [k1]
             regions:
@@ -31,29 +26,9 @@ class SimulatorStatsTest {
                   - {name: dep}
             """;
 
-    private static TestHttp http;
-    private FakeTicker clock;
-    private Simulator sim;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
-    @BeforeEach
-    void startSimulator() {
-        clock = new FakeTicker();
-        sim = Simulator.start(http.vertx, SimulatorConfig.parse(CONFIG), clock);
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
+    @Override
+    String config() {
+        return CONFIG;
     }
 
     private HttpResponse<Buffer> post(String deployment, JsonObject body) {
