@@ -11,8 +11,10 @@ import java.io.IOException;
  * The simulator's own endpoints on each region port: {@code GET /sim/stats}, {@code POST /sim/admin/quota}
  * ({@code {"deployment":..,"tpm":..,"rpm":..}}; deployment may be omitted when the region has one, a missing tpm or
  * rpm keeps its value), {@code POST /sim/admin/faults} (a {@link FaultSpec} in its YAML key names, {@code {}} for
- * none) and {@code POST /sim/admin/batch-faults} (a {@link BatchFaults} in its YAML key names for every deployment of
- * the region, {@code {}} for none). Bad input gets 400 {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
+ * none), {@code POST /sim/admin/batch-faults} (a {@link BatchFaults} in its YAML key names for every deployment of
+ * the region, {@code {}} for none) and {@code POST /sim/admin/packing} ({@code {"deployment":..,"packing":"ignore"}},
+ * see {@link PackingMode}; deployment may be omitted when the region has one). Bad input gets 400
+ * {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
  */
 final class AdminHandler {
     private final Region region;
@@ -27,22 +29,12 @@ final class AdminHandler {
     }
 
     void quota(RoutingContext rc) {
-        JsonObject body;
-        try {
-            body = rc.body().asJsonObject();
-        } catch (RuntimeException e) {
-            body = null;
-        }
-        if (body == null) {
-            bad(rc.response(), "body must be a JSON object {\"deployment\":..,\"tpm\":..,\"rpm\":..}");
+        Target t = target(rc, "{\"deployment\":..,\"tpm\":..,\"rpm\":..}");
+        if (t == null) {
             return;
         }
-        String deployment = body.getValue("deployment") instanceof String s ? s : region.soleDeployment();
-        DeploymentState d = region.deployment(deployment);
-        if (d == null) {
-            bad(rc.response(), "deployment must name one of the region's deployments, got " + deployment);
-            return;
-        }
+        JsonObject body = t.body();
+        DeploymentState d = t.deployment();
         Long tpm = positiveLong(body, "tpm", d.limiter.tpm());
         Long rpm = positiveLong(body, "rpm", d.limiter.rpm());
         if (tpm == null || rpm == null) {
@@ -87,6 +79,47 @@ final class AdminHandler {
         ok(rc.response(), new JsonObject().put("p-drop", spec.pDrop()).put("p-duplicate", spec.pDuplicate())
                 .put("p-reorder", spec.pReorder()).put("p-corrupt", spec.pCorrupt())
                 .put("p-invalid-json", spec.pInvalidJson()));
+    }
+
+    /** {@code {"deployment":..,"packing":"follow"|"ignore"}}; deployment may be omitted when the region has one. */
+    void packing(RoutingContext rc) {
+        Target t = target(rc, "{\"deployment\":..,\"packing\":\"follow\"|\"ignore\"}");
+        if (t == null) {
+            return;
+        }
+        Object value = t.body().getValue("packing");
+        PackingMode mode = value instanceof String s ? PackingMode.fromYaml(s) : null;
+        if (mode == null) {
+            bad(rc.response(), "packing must be \"follow\" or \"ignore\", got " + value);
+            return;
+        }
+        String name = t.deployment().config.name();
+        region.setPacking(name, mode);
+        ok(rc.response(), new JsonObject().put("deployment", name).put("packing", mode.yamlName()));
+    }
+
+    /** The JSON body and the deployment it names (or the region's only one); null after answering 400. */
+    private Target target(RoutingContext rc, String shape) {
+        JsonObject body;
+        try {
+            body = rc.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        if (body == null) {
+            bad(rc.response(), "body must be a JSON object " + shape);
+            return null;
+        }
+        String deployment = body.getValue("deployment") instanceof String s ? s : region.soleDeployment();
+        DeploymentState d = region.deployment(deployment);
+        if (d == null) {
+            bad(rc.response(), "deployment must name one of the region's deployments, got " + deployment);
+            return null;
+        }
+        return new Target(body, d);
+    }
+
+    private record Target(JsonObject body, DeploymentState deployment) {
     }
 
     private static Long positiveLong(JsonObject body, String key, long current) {

@@ -12,8 +12,8 @@ import io.vertx.ext.web.RoutingContext;
  * The chat-completions flow of one region, in the reference's order: route, validate (400, not charged), capacity
  * shedding (429, not charged), admission (429, nothing recorded), then faults or the answer after the simulated
  * latency. A packed request (one that {@link PackingProtocol#parse} recognises) goes through the same flow and is
- * answered with {@link FakeModel#packedReply}, corrupted per the deployment's {@link BatchFaults}. Runs on the
- * region's event loop only.
+ * answered with {@link FakeModel#packedReply}, corrupted per the deployment's {@link BatchFaults}, or as plain text
+ * when the deployment's model ignores the packing schema ({@link PackingMode}). Runs on the region's event loop only.
  */
 final class ChatHandler {
     private static final long NANOS_PER_MS = 1_000_000L;
@@ -165,8 +165,12 @@ final class ChatHandler {
             case E408, NONE -> {
                 Completion completion = complete(d, req, packed);
                 double utilisation = Math.min(1.0, d.limiter.usedTokens(now) / (double) d.limiter.tpm());
-                double ms = LatencyModel.e2eMs(latency, region.random, promptTokens, completion.tokensPerChoice,
-                        utilisation, faults.latencyMultiplier());
+                LatencyModel.Sample sample = LatencyModel.sample(latency, region.random, promptTokens,
+                        completion.tokensPerChoice, utilisation, faults.latencyMultiplier());
+                if (sample.stalled()) {
+                    d.stalls++;
+                }
+                double ms = sample.ms();
                 if (fault == Fault.E408) {
                     d.error(408);
                     after(resp, ms, () -> send(resp, 408, Bodies.timeout()));
@@ -182,10 +186,17 @@ final class ChatHandler {
         }
     }
 
-    /** The fake model's reply; for a packed request, the items' JSON under the same token and truncation rule. */
+    /**
+     * The fake model's reply; for a packed request, the items' JSON under the same token and truncation rule, or the
+     * plain text of a model that ignores the schema ({@link PackingMode#IGNORE}).
+     */
     private Completion complete(DeploymentState d, ChatRequest req, PackingProtocol.Parsed packed) {
         FakeModel.Completion c;
-        if (packed != null) {
+        if (packed != null && d.packing == PackingMode.IGNORE) {
+            d.packingIgnored++;
+            c = FakeModel.limit(FakeModel.ignoredPackingReply(req.systemInstruction(), req.lastUserMessage()),
+                    req.maxTokens());
+        } else if (packed != null) {
             String json = PackedReply.content(packed.instruction(), packed.items(), region.batchFaults(d),
                     region.batchRandom);
             c = FakeModel.limit(json, req.maxTokens());

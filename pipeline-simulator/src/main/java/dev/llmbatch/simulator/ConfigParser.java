@@ -82,7 +82,7 @@ final class ConfigParser {
     private static LatencyConfig latency(JsonNode node, String path) {
         Obj o = Obj.of(node == null ? JsonNodeFactory.instance.objectNode() : node, path);
         o.allow("rtt-ms", "ttft-ms", "prefill-ms-per-1k", "tps", "ttft-sigma", "tps-sigma", "load-alpha",
-                "multiplier", "p-slow");
+                "multiplier", "p-slow", "tail-sigma", "stall-probability", "stall-ms");
         double rtt = o.dbl("rtt-ms", 20);
         double ttft = o.dbl("ttft-ms", 600);
         double prefill = o.dbl("prefill-ms-per-1k", 50);
@@ -92,8 +92,11 @@ final class ConfigParser {
         double loadAlpha = o.dbl("load-alpha", 0.5);
         double multiplier = o.dbl("multiplier", 1.0);
         double pSlow = o.dbl("p-slow", 0.0);
+        double tailSigma = o.dbl("tail-sigma", 0.0);
+        double stallProbability = o.dbl("stall-probability", 0.0);
+        double stallMs = o.dbl("stall-ms", LatencyConfig.DEFAULT_STALL_MS);
         return o.build(() -> new LatencyConfig(rtt, ttft, prefill, tps, ttftSigma, tpsSigma, loadAlpha, multiplier,
-                pSlow));
+                pSlow, tailSigma, stallProbability, stallMs));
     }
 
     private static FaultWindow faultWindow(JsonNode node, String path) {
@@ -110,7 +113,7 @@ final class ConfigParser {
         o.allow("name", "model", "encoding", "tpm", "rpm", "estimator", "default-max-tokens", "context-window",
                 "content-filter-pattern", "output-filter-pattern", "retry-after-ms-header", "body-style",
                 "header-profile", "shedding-rate", "shedding-retry-after-s", "request-window-1s", "reject-oversize",
-                "batch-faults");
+                "batch-faults", "packing");
         String name = o.requiredStr("name");
         String model = o.str("model", name);
         String encoding = o.str("encoding", "o200k_base");
@@ -132,9 +135,10 @@ final class ConfigParser {
         JsonNode batchNode = o.child("batch-faults");
         BatchFaults batchFaults = batchNode == null ? BatchFaults.none()
                 : batchFaults(batchNode, o.key("batch-faults"));
+        PackingMode packing = o.choice("packing", PackingMode.FOLLOW, PackingMode.values(), PackingMode::yamlName);
         return o.build(() -> new DeploymentConfig(name, model, encoding, tpm, rpm, estimator, defaultMaxTokens,
                 contextWindow, contentFilter, outputFilter, retryAfterMs, bodyStyle, headerProfile, sheddingRate,
-                sheddingRetryAfter, window1s, rejectOversize, batchFaults));
+                sheddingRetryAfter, window1s, rejectOversize, batchFaults, packing));
     }
 
     /** Parses batch faults given as JSON or YAML (a deployment's {@code batch-faults}, the admin endpoint's body). */

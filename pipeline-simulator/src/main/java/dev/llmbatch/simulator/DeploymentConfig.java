@@ -30,13 +30,15 @@ import java.util.regex.PatternSyntaxException;
  * @param requestWindow1s whether a 1 s window of {@code ceil(rpm/60)} also applies
  * @param rejectOversize whether a request costing more than TPM is always refused (retry-after 60 s)
  * @param batchFaults how replies to packed requests are corrupted ({@code batch-faults}; null means none)
+ * @param packing whether the model follows the packing reply schema ({@code packing}; null means
+ *                {@link PackingMode#FOLLOW})
  */
 public record DeploymentConfig(String name, String model, String encoding, long tpm, long rpm,
                                CostEstimator estimator, int defaultMaxTokens, int contextWindow,
                                String contentFilterPattern, String outputFilterPattern, boolean retryAfterMsHeader,
                                BodyStyle bodyStyle, HeaderProfile headerProfile, double sheddingRate,
                                int sheddingRetryAfterS, boolean requestWindow1s, boolean rejectOversize,
-                               BatchFaults batchFaults) {
+                               BatchFaults batchFaults, PackingMode packing) {
 
     /** Validates every value; messages name the YAML key. */
     public DeploymentConfig {
@@ -74,20 +76,30 @@ public record DeploymentConfig(String name, String model, String encoding, long 
         if (batchFaults == null) {
             batchFaults = BatchFaults.none();
         }
+        if (packing == null) {
+            packing = PackingMode.FOLLOW;
+        }
     }
 
     /** A copy with a different quota. */
     public DeploymentConfig withQuota(long newTpm, long newRpm) {
         return new DeploymentConfig(name, model, encoding, newTpm, newRpm, estimator, defaultMaxTokens, contextWindow,
                 contentFilterPattern, outputFilterPattern, retryAfterMsHeader, bodyStyle, headerProfile, sheddingRate,
-                sheddingRetryAfterS, requestWindow1s, rejectOversize, batchFaults);
+                sheddingRetryAfterS, requestWindow1s, rejectOversize, batchFaults, packing);
     }
 
     /** A copy with different batch faults. */
     public DeploymentConfig withBatchFaults(BatchFaults newBatchFaults) {
         return new DeploymentConfig(name, model, encoding, tpm, rpm, estimator, defaultMaxTokens, contextWindow,
                 contentFilterPattern, outputFilterPattern, retryAfterMsHeader, bodyStyle, headerProfile, sheddingRate,
-                sheddingRetryAfterS, requestWindow1s, rejectOversize, newBatchFaults);
+                sheddingRetryAfterS, requestWindow1s, rejectOversize, newBatchFaults, packing);
+    }
+
+    /** A copy with a different packing mode. */
+    public DeploymentConfig withPacking(PackingMode newPacking) {
+        return new DeploymentConfig(name, model, encoding, tpm, rpm, estimator, defaultMaxTokens, contextWindow,
+                contentFilterPattern, outputFilterPattern, retryAfterMsHeader, bodyStyle, headerProfile, sheddingRate,
+                sheddingRetryAfterS, requestWindow1s, rejectOversize, batchFaults, newPacking);
     }
 
     static void regex(String key, String pattern) {

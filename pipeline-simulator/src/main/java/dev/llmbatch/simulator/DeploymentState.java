@@ -38,6 +38,10 @@ final class DeploymentState {
     long billedCompletionTokens;
     long tokenWindowsOver;
     long requestWindowsOver;
+    long packingIgnored;
+    long stalls;
+    /** The configured {@code packing}, or the runtime override. */
+    PackingMode packing;
 
     DeploymentState(DeploymentConfig config, Encoding encoding) {
         this.config = config;
@@ -45,6 +49,7 @@ final class DeploymentState {
         this.encoding = encoding;
         this.contentFilter = config.contentFilterPattern() == null ? null : Pattern.compile(config.contentFilterPattern());
         this.outputFilter = config.outputFilterPattern() == null ? null : Pattern.compile(config.outputFilterPattern());
+        this.packing = config.packing();
     }
 
     void admitted(long now, long second, long cost) {
@@ -82,6 +87,6 @@ final class DeploymentState {
                 rateLimitedRequests, rateLimitedShedding, errors, hangs, resets, admittedTokens, tokenPeak.peak(),
                 requestPeak.peak(), limiter.tpm(), limiter.rpm(), perSecond.firstSecond(second),
                 perSecond.values(second), succeeded, billedPromptTokens, billedCompletionTokens, tokenWindowsOver,
-                requestWindowsOver);
+                requestWindowsOver, packingIgnored, stalls);
     }
 }

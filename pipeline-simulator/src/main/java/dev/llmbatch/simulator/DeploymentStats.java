@@ -42,6 +42,8 @@ import java.util.Map;
  * billed_tokens                    billedTokens()             (derived, not read back)
  * token_windows_over               tokenWindowsOver
  * request_windows_over             requestWindowsOver
+ * packing_ignored                  packingIgnored
+ * stalls                           stalls
  * </pre>
  *
  * @param deployment deployment name
@@ -71,6 +73,10 @@ import java.util.Map;
  *                         {@code reject-oversize: false} let a request costing more than the TPM in)
  * @param requestWindowsOver admissions after which the 10 s window held more than {@code ceil(rpm / 6)} of the RPM
  *                           in force then (always 0 while the limiter is right: counted separately to check it)
+ * @param packingIgnored packed requests answered as plain text because the deployment's model ignores the packing
+ *                       schema ({@link PackingMode#IGNORE}); counted when the answer is generated (200 or 408)
+ * @param stalls answers held back by a latency stall ({@code stall-probability}, {@link LatencyConfig}), counted
+ *               when drawn, whether or not the client waited for the answer
  */
 public record DeploymentStats(String deployment, String model, long requests, long accepted,
                               long packedRequests, long packedItems, long rateLimitedTokens,
@@ -79,7 +85,8 @@ public record DeploymentStats(String deployment, String model, long requests, lo
                               long maxTokensIn60s, long maxRequestsIn10s, long tpm, long rpm,
                               long admittedTokensPerSecondFrom, List<Long> admittedTokensPerSecond,
                               long succeeded, long billedPromptTokens, long billedCompletionTokens,
-                              long tokenWindowsOver, long requestWindowsOver) {
+                              long tokenWindowsOver, long requestWindowsOver, long packingIgnored,
+                              long stalls) {
 
     /** Copies the collections. */
     public DeploymentStats {

@@ -95,11 +95,19 @@ final class Region {
     }
 
     void setQuota(String deployment, long tpm, long rpm) {
+        existing(deployment).limiter.setLimits(tpm, rpm);
+    }
+
+    void setPacking(String deployment, PackingMode mode) {
+        existing(deployment).packing = mode;
+    }
+
+    private DeploymentState existing(String deployment) {
         DeploymentState d = deployments.get(deployment);
         if (d == null) {
             throw new IllegalArgumentException("region " + config.name() + " has no deployment " + deployment);
         }
-        d.limiter.setLimits(tpm, rpm);
+        return d;
     }
 
     /** The only deployment, for admin calls that omit it; null when there are several. */

@@ -73,6 +73,7 @@ final class RegionServer extends VerticleBase {
         router.post("/sim/admin/quota").handler(admin::quota);
         router.post("/sim/admin/faults").handler(admin::faults);
         router.post("/sim/admin/batch-faults").handler(admin::batchFaults);
+        router.post("/sim/admin/packing").handler(admin::packing);
         router.route().handler(rc -> {
             region.notRouted++;
             chat.send(rc.response(), 404, Bodies.resourceNotFound());
@@ -171,6 +172,13 @@ final class RegionServer extends VerticleBase {
     void setBatchFaults(BatchFaults faults) {
         call(() -> {
             region.setBatchFaults(faults);
+            return null;
+        });
+    }
+
+    void setPacking(String deployment, PackingMode mode) {
+        call(() -> {
+            region.setPacking(deployment, mode);
             return null;
         });
     }

@@ -20,13 +20,13 @@ import java.util.concurrent.TimeUnit;
  * <h2>Endpoints per region</h2>
  * {@code POST /openai/deployments/{deployment}/chat/completions?api-version=V}, {@code POST /openai/v1/chat/completions}
  * and {@code POST /v1/chat/completions} (deployment = body {@code model}); {@code GET /sim/stats},
- * {@code POST /sim/admin/quota}, {@code POST /sim/admin/faults}, {@code POST /sim/admin/batch-faults}. All need an
- * api key.
+ * {@code POST /sim/admin/quota}, {@code POST /sim/admin/faults}, {@code POST /sim/admin/batch-faults},
+ * {@code POST /sim/admin/packing}. All need an api key.
  *
  * <h2>Threads</h2>
  * Each region's state lives on one Vert.x event-loop context (a verticle), so the request path takes no locks.
- * The methods of this class are thread-safe: {@link #stats}, {@link #setQuota}, {@link #setFaults} and
- * {@link #setBatchFaults} hop onto the region's context and wait for it (a few microseconds), running directly when
+ * The methods of this class are thread-safe: {@link #stats}, {@link #setQuota}, {@link #setFaults},
+ * {@link #setBatchFaults} and {@link #setPacking} hop onto the region's context and wait for it (a few microseconds), running directly when
  * the caller is already on that event-loop thread. {@link #start} and {@link #close} block and must not be called
  * on an event-loop thread.
  *
@@ -161,6 +161,14 @@ public final class Simulator implements AutoCloseable {
      */
     public void setBatchFaults(String region, BatchFaults faults) {
         server(region).setBatchFaults(Objects.requireNonNull(faults, "faults"));
+    }
+
+    /**
+     * Switches whether a deployment's model follows the packing reply schema, from now on (overrides its configured
+     * {@code packing}); see {@link PackingMode}.
+     */
+    public void setPacking(String region, String deployment, PackingMode mode) {
+        server(region).setPacking(deployment, Objects.requireNonNull(mode, "mode"));
     }
 
     /** The simulated clock that windows, retry-after values and fault windows use. */

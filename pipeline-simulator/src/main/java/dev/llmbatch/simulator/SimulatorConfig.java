@@ -30,6 +30,8 @@ import java.util.Set;
  *   latency:                          see {@link LatencyConfig}
  *     rtt-ms (20)  ttft-ms (600)  prefill-ms-per-1k (50)  tps (80)  ttft-sigma (0.35)  tps-sigma (0.3)
  *     load-alpha (0.5)  multiplier (1.0)  p-slow (0.0)
+ *     tail-sigma (0.0)                whole call times LogNormal(0, tail-sigma): heavier tail, same median
+ *     stall-probability (0.0)  stall-ms (30000)   a stall: the answer comes stall-ms later (seeded draw per call)
  *   faults             ([])           windows {from-s (0), to-s (.inf), p-500, p-503, p-408, p-hang, p-reset (0 each),
  *                                     latency-multiplier (1)}; simulated seconds since start, first match applies
  *   deployments        (required)     list, at least one:
@@ -60,6 +62,9 @@ import java.util.Set;
  *       p-reorder      (0)            per reply: entries shuffled out of index order (harmless to a correct client)
  *       p-corrupt      (0)            per item: entry malformed (output a number or null, or i a string)
  *       p-invalid-json (0)            per reply: content cut in half, not parseable
+ *     packing          (follow)       follow | ignore: a model that ignores the packing reply schema answers a packed
+ *                                     request as plain text that never parses (every item fails; charged as usual),
+ *                                     see {@link PackingMode}; {@link Simulator#setPacking} overrides
  * </pre>
  *
  * <p>A packed request is answered with {@link FakeModel#packedReply} (each item exactly as a single request would

@@ -60,6 +60,8 @@ final class StatsJson {
                 .put("billed_tokens", d.billedTokens())
                 .put("token_windows_over", d.tokenWindowsOver())
                 .put("request_windows_over", d.requestWindowsOver())
+                .put("packing_ignored", d.packingIgnored())
+                .put("stalls", d.stalls())
                 .put("admitted_tokens_per_second_from", d.admittedTokensPerSecondFrom())
                 .put("admitted_tokens_per_second", new JsonArray(new ArrayList<Object>(d.admittedTokensPerSecond())));
     }
@@ -94,6 +96,7 @@ final class StatsJson {
                 d.getLong("rpm", 0L), d.getLong("admitted_tokens_per_second_from", 0L), series,
                 d.getLong("succeeded", 0L), d.getLong("billed_prompt_tokens", 0L),
                 d.getLong("billed_completion_tokens", 0L), d.getLong("token_windows_over", 0L),
-                d.getLong("request_windows_over", 0L));
+                d.getLong("request_windows_over", 0L), d.getLong("packing_ignored", 0L),
+                d.getLong("stalls", 0L));
     }
 }

@@ -2,9 +2,11 @@
  * An Azure-OpenAI-compatible region simulator for tests, benchmarks and {@code bin/pipeline local}.
  *
  * <p>Public API: {@link dev.llmbatch.simulator.SimulatorConfig} (YAML, validated with messages naming the key),
- * {@link dev.llmbatch.simulator.Simulator} (start, ports, stats, runtime quota and fault changes),
+ * {@link dev.llmbatch.simulator.Simulator} (start, ports, stats, runtime quota, fault and packing changes),
  * {@link dev.llmbatch.simulator.FaultSpec} and {@link dev.llmbatch.simulator.BatchFaults} (request faults and
- * corruption of replies to packed requests),
+ * corruption of replies to packed requests), {@link dev.llmbatch.simulator.PackingMode} (a model that ignores the
+ * packing schema), {@link dev.llmbatch.simulator.LatencyConfig} (latency with a heavy tail and stalls),
+ * {@link dev.llmbatch.simulator.quota.CostEstimator} (what admission charges),
  * {@link dev.llmbatch.simulator.RegionStats} / {@link dev.llmbatch.simulator.DeploymentStats} snapshots,
  * {@link dev.llmbatch.simulator.FakeModel} (the deterministic reply function tests use to compute expected outputs,
  * for single and packed requests)

@@ -49,6 +49,31 @@ class SimulatorConfigTest {
         assertThat(d.requestWindow1s()).isFalse();
         assertThat(d.batchFaults()).isEqualTo(BatchFaults.none());
         assertThat(d.batchFaults().isNone()).isTrue();
+        assertThat(d.packing()).isEqualTo(PackingMode.FOLLOW);
+    }
+
+    @Test
+    void parse_latencyTailKeys_readAndValidated() {
+        SimulatorConfig c = SimulatorConfig.parse(MINIMAL.replace("- name: a", "- name: a\n    latency: "
+                + "{tail-sigma: 0.8, stall-probability: 0.02, stall-ms: 20000}"));
+        LatencyConfig l = c.regions().get(0).latency();
+        assertThat(l).isEqualTo(new LatencyConfig(20, 600, 50, 80, 0.35, 0.3, 0.5, 1.0, 0.0).withTail(0.8, 0.02, 20000));
+        assertThat(SimulatorConfig.parse(MINIMAL).regions().get(0).latency().stallMs()).isEqualTo(30_000);
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: a", "- name: a\n    latency: {stall-probability: 1.5}")))
+                .hasMessage("regions[0].latency.stall-probability must be in [0, 1], got 1.5");
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: a", "- name: a\n    latency: {tail-sigma: -1}")))
+                .hasMessage("regions[0].latency.tail-sigma must be >= 0, got -1.0");
+    }
+
+    @Test
+    void parse_packing_ignoreReadAndUnknownValueNamed() {
+        SimulatorConfig c = SimulatorConfig.parse(MINIMAL.replace("- name: d", "- name: d\n        packing: ignore"));
+        assertThat(c.regions().get(0).deployments().get(0).packing()).isEqualTo(PackingMode.IGNORE);
+        assertThatThrownBy(() -> SimulatorConfig.parse(
+                MINIMAL.replace("- name: d", "- name: d\n        packing: never")))
+                .hasMessage("regions[0].deployments[0].packing must be one of [follow, ignore], got \"never\"");
     }
 
     @Test
@@ -68,7 +93,7 @@ class SimulatorConfigTest {
         assertThat("2024-08-01-preview").matches(c.apiVersionsAccept());
         assertThat(c.regions().get(0).deployments().get(0).batchFaults()).isEqualTo(BatchFaults.none());
         assertThat(yaml).contains("batch-faults:", "p-drop:", "p-duplicate:", "p-reorder:", "p-corrupt:",
-                "p-invalid-json:");
+                "p-invalid-json:", "packing:", "tail-sigma:", "stall-probability:", "stall-ms:", "estimator: chars");
     }
 
     @Test

@@ -5,19 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.llmbatch.core.time.FakeTicker;
 import dev.llmbatch.simulator.quota.CostEstimator;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Estimator profiles (issue 9, calibration): what admission charges and what the remaining-tokens header says. */
-class SimulatorEstimatorTest {
+class SimulatorEstimatorTest extends FakeClockHttpTest {
     private static final String CONFIG = """
             api-keys: [k1]
             regions:
@@ -32,27 +27,9 @@ class SimulatorEstimatorTest {
     private static final String SYSTEM = "Translate the user's text to English.";
     private static final String JAPANESE = "この商品は防水ですか？雨の日にも使えますか。";
 
-    private static TestHttp http;
-    private Simulator sim;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
-    @BeforeEach
-    void startSimulator() {
-        sim = Simulator.start(http.vertx, SimulatorConfig.parse(CONFIG), new FakeTicker());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
+    @Override
+    String config() {
+        return CONFIG;
     }
 
     private static int chatTokens(EncodingType type, String system, String user) {

@@ -7,24 +7,19 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingType;
-import dev.llmbatch.core.time.FakeTicker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * The HTTP surface against a started simulator with a {@link FakeTicker} as its simulated clock and instant latency,
- * so that windows and retry-after values are exact.
+ * The HTTP surface against a started simulator with a fake simulated clock ({@link FakeClockHttpTest}) and instant
+ * latency, so that windows and retry-after values are exact.
  */
-class SimulatorHttpTest {
+class SimulatorHttpTest extends FakeClockHttpTest {
     private static final String CONFIG = """
             api-keys: [k1, k2]
             regions:
@@ -51,29 +46,9 @@ class SimulatorHttpTest {
                   - {name: dep, tpm: 100000}
             """;
 
-    private static TestHttp http;
-    private FakeTicker clock;
-    private Simulator sim;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
-    @BeforeEach
-    void startSimulator() {
-        clock = new FakeTicker();
-        sim = Simulator.start(http.vertx, SimulatorConfig.parse(CONFIG), clock);
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
+    @Override
+    String config() {
+        return CONFIG;
     }
 
     private HttpResponse<Buffer> post(String deployment, JsonObject body) {

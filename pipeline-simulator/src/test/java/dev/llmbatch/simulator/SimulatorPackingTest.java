@@ -13,7 +13,6 @@ import dev.llmbatch.core.batch.Unpacked;
 import dev.llmbatch.core.job.ChatMessage;
 import dev.llmbatch.core.json.Json;
 import dev.llmbatch.core.request.RequestSpec;
-import dev.llmbatch.core.time.FakeTicker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -25,17 +24,13 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
  * Packed requests (prompt-packing protocol) against a started simulator: outputs identical to single requests,
  * truncation, every batch fault as a client sees it through {@link PackingProtocol#unpack}, and the packed counters.
  */
-class SimulatorPackingTest {
+class SimulatorPackingTest extends FakeClockHttpTest {
     private static final String CONFIG = """
             api-keys: [k1]
             regions:
@@ -45,6 +40,7 @@ class SimulatorPackingTest {
                   - {name: dep, tpm: 1000000, rpm: 100000, content-filter-pattern: "(?i)forbidden"}
                   - {name: dropper, tpm: 1000000, rpm: 100000, batch-faults: {p-drop: 1.0}}
                   - {name: tiny, tpm: 50}
+                  - {name: hostile, tpm: 1000000, rpm: 100000, packing: ignore}
             """;
     private static final String TRANSLATE = "Translate the text to French.";
     private static final List<PackingProtocol.Item> FIVE = List.of(
@@ -54,27 +50,9 @@ class SimulatorPackingTest {
             new PackingProtocol.Item("a \"quoted\" \\ backslash\nnewline", 50),
             new PackingProtocol.Item("this long text is cut by its own small budget", 2));
 
-    private static TestHttp http;
-    private Simulator sim;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
-    @BeforeEach
-    void startSimulator() {
-        sim = Simulator.start(http.vertx, SimulatorConfig.parse(CONFIG), new FakeTicker());
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
+    @Override
+    String config() {
+        return CONFIG;
     }
 
     /** The body {@code ChatRequestBody} sends for a classic deployment, built from the spec by hand. */
@@ -393,5 +371,67 @@ class SimulatorPackingTest {
         assertThat(clear.statusCode()).isEqualTo(200);
         assertThat(packedContent("dep", FIVE)).isEqualTo(FakeModel.packedReply(TRANSLATE, FIVE));
         assertThat(packedContent("dropper", FIVE)).isEqualTo(FakeModel.packedReply(TRANSLATE, FIVE));
+    }
+
+    /** What a deployment with {@code packing: ignore} answers to {@code spec}: plain text under the same token rule. */
+    private static FakeModel.Completion ignored(RequestSpec spec) {
+        return FakeModel.limit(FakeModel.ignoredPackingReply(spec.messages().get(0).content(),
+                spec.messages().get(1).content()), spec.maxTokens());
+    }
+
+    @Test
+    void packingIgnore_packedRequest_plainTextThatNeverUnpacksChargedAndCounted() {
+        for (String instruction : List.of(TRANSLATE, "Classify the sentiment.", "Summarise the text.")) {
+            RequestSpec spec = PackingProtocol.pack(instruction, FIVE, 0.0);
+            HttpResponse<Buffer> resp = post("hostile", body(spec));
+            String content = content(resp);
+
+            assertThat(content).isEqualTo(ignored(spec).content()).doesNotStartWith("{");
+            assertThat(choice(resp).getString("finish_reason")).isEqualTo(ignored(spec).finishReason());
+            assertThat(resp.bodyAsJsonObject().getJsonObject("usage").getInteger("completion_tokens"))
+                    .isEqualTo(ignored(spec).completionTokens());
+            assertThat(PackingProtocol.unpack(content, 5).failed()).as(content).isEqualTo(all(5));
+        }
+        DeploymentStats s = sim.stats("r1").deployment("hostile");
+        assertThat(s.accepted()).isEqualTo(3);
+        assertThat(s.packedRequests()).isEqualTo(3);
+        assertThat(s.packingIgnored()).isEqualTo(3);
+        assertThat(s.admittedTokens()).isPositive();
+        assertThat(sim.stats("r1").deployment("dep").packingIgnored()).isZero();
+    }
+
+    @Test
+    void packingIgnore_singleRequest_answeredAsUsual() {
+        assertThat(content(post("hostile", chat(TRANSLATE, "abc", 10)))).isEqualTo("[translated] cba");
+        assertThat(sim.stats("r1").deployment("hostile").packingIgnored()).isZero();
+    }
+
+    @Test
+    void setPacking_runtimeSwitch_ignoresThenFollowsAgain() {
+        sim.setPacking("r1", "dep", PackingMode.IGNORE);
+        assertThat(PackingProtocol.unpack(packedContent("dep", FIVE), 5).failed()).isEqualTo(all(5));
+        sim.setPacking("r1", "dep", PackingMode.FOLLOW);
+        assertThat(packedContent("dep", FIVE)).isEqualTo(FakeModel.packedReply(TRANSLATE, FIVE));
+        assertThat(sim.stats("r1").deployment("dep").packingIgnored()).isEqualTo(1);
+    }
+
+    @Test
+    void adminEndpoint_packing_setAtRuntimeAndValidated() {
+        String url = sim.endpoint("r1") + "/sim/admin/packing";
+        HttpResponse<Buffer> set = await(http.client.postAbs(url).putHeader("api-key", KEY)
+                .sendJsonObject(new JsonObject().put("deployment", "hostile").put("packing", "follow")));
+        assertThat(set.statusCode()).isEqualTo(200);
+        assertThat(set.bodyAsJsonObject()).isEqualTo(new JsonObject().put("deployment", "hostile")
+                .put("packing", "follow"));
+        assertThat(packedContent("hostile", FIVE)).isEqualTo(FakeModel.packedReply(TRANSLATE, FIVE));
+
+        HttpResponse<Buffer> bad = await(http.client.postAbs(url).putHeader("api-key", KEY)
+                .sendJsonObject(new JsonObject().put("deployment", "hostile").put("packing", "sometimes")));
+        assertThat(bad.statusCode()).isEqualTo(400);
+        assertThat(bad.bodyAsJsonObject().getJsonObject("error").getString("message"))
+                .isEqualTo("packing must be \"follow\" or \"ignore\", got sometimes");
+        HttpResponse<Buffer> noDeployment = await(http.client.postAbs(url).putHeader("api-key", KEY)
+                .sendJsonObject(new JsonObject().put("packing", "ignore")));
+        assertThat(noDeployment.statusCode()).as("the region has several deployments").isEqualTo(400);
     }
 }

@@ -3,19 +3,14 @@ package dev.llmbatch.simulator;
 import static dev.llmbatch.simulator.TestHttp.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.llmbatch.core.time.FakeTicker;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /** Charged versus billed tokens, 429 totals and window peaks against the limits, in the snapshot and the JSON. */
-class SimulatorStatsTest {
+class SimulatorStatsTest extends FakeClockHttpTest {
     private static final String CONFIG = """
             api-keys: [k1]
             regions:
@@ -24,31 +19,16 @@ class SimulatorStatsTest {
                 deployments:
                   - {name: dep, tpm: 1000, rpm: 60}
                   - {name: loose, tpm: 100, rpm: 600, reject-oversize: false}
+              - name: stalling
+                latency: {rtt-ms: 0, ttft-ms: 0, prefill-ms-per-1k: 0, tps: 1.0e12, ttft-sigma: 0, tps-sigma: 0,
+                          stall-probability: 1.0, stall-ms: 40}
+                deployments:
+                  - {name: dep}
             """;
 
-    private static TestHttp http;
-    private FakeTicker clock;
-    private Simulator sim;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
-    @BeforeEach
-    void startSimulator() {
-        clock = new FakeTicker();
-        sim = Simulator.start(http.vertx, SimulatorConfig.parse(CONFIG), clock);
-    }
-
-    @AfterEach
-    void stopSimulator() {
-        sim.close();
+    @Override
+    String config() {
+        return CONFIG;
     }
 
     private HttpResponse<Buffer> post(String deployment, JsonObject body) {
@@ -134,5 +114,19 @@ class SimulatorStatsTest {
 
         RegionStats parsed = RegionStats.fromJson(json.encode());
         assertThat(parsed.deployments()).isEqualTo(sim.stats("r1").deployments());
+    }
+
+    @Test
+    void stats_stallingRegion_answerHeldForStallMsAndCounted() {
+        long started = System.nanoTime();
+        HttpResponse<Buffer> resp = http.postClassic(sim, "stalling", "dep", chat(null, "x", 5));
+        long waitedMs = (System.nanoTime() - started) / 1_000_000;
+
+        assertThat(resp.statusCode()).isEqualTo(200);
+        assertThat(waitedMs).as("stall-ms 40 at time-scale 1").isGreaterThanOrEqualTo(40);
+        assertThat(sim.stats("stalling").deployment("dep").stalls()).isEqualTo(1);
+        assertThat(sim.stats("r1").deployment("dep").stalls()).isZero();
+        assertThat(http.getStats(sim, "stalling").bodyAsJsonObject().getJsonObject("deployments")
+                .getJsonObject("dep").getLong("stalls")).isEqualTo(1);
     }
 }
