@@ -28,6 +28,7 @@ public final class PackingHealth {
     private long nextProbeAt;
     private int backoff = 1;
     private long stops;
+    private boolean proven;
 
     public PackingHealth(Ticker ticker, Duration reprobe) {
         this.ticker = ticker;
@@ -50,6 +51,14 @@ public final class PackingHealth {
         return false;
     }
 
+    /**
+     * Whether a usable packed reply has come back since packing (re)started: until then the dispatcher keeps only a
+     * few packed requests in flight, so a model that ignores the schema wastes a few calls, not a whole backlog's.
+     */
+    public boolean proven() {
+        return proven;
+    }
+
     /** Whether packing is stopped for this pool. */
     public boolean stopped() {
         return stopped;
@@ -69,6 +78,7 @@ public final class PackingHealth {
      */
     public boolean onReply(int items, int answered) {
         boolean usable = answered * 2 >= items;
+        proven |= usable;
         if (stopped) {
             if (usable) {
                 stopped = false;
@@ -86,6 +96,7 @@ public final class PackingHealth {
         }
         if (++failuresInARow >= FAILURES_TO_STOP) {
             stopped = true;
+            proven = false;
             stops++;
             nextProbeAt = ticker.nanos() + reprobeNanos;
             return true;

@@ -61,6 +61,8 @@ public final class Dispatcher {
     private static final Logger LOG = LoggerFactory.getLogger(Dispatcher.class);
     /** How often a pool that stopped packing tries one packed request again (quota clock; doubles per failure). */
     private static final Duration PACKING_REPROBE = Duration.ofSeconds(60);
+    /** Packed requests in flight per pool until one packed reply has come back usable. */
+    private static final int UNPROVEN_PACKED_IN_FLIGHT = 2;
     /** Below this many failed items a packed reply's failures are re-sent alone; above, by halves. */
     private static final int SPLIT_BY_HALVES_FROM = 4;
 
@@ -360,6 +362,20 @@ public final class Dispatcher {
                 waiting--;
                 continue;
             }
+            if (w.packed && w.calls == 0 && !lane.packing.proven()) {
+                if (lane.packing.stopped()) {
+                    // Packing stopped while this batch waited: its jobs go alone instead.
+                    lane.poll();
+                    waiting--;
+                    for (int i = w.items.size() - 1; i >= 0; i--) {
+                        enqueue(singleWork(w.items.get(i)), true);
+                    }
+                    continue;
+                }
+                if (lane.packedInFlight >= UNPROVEN_PACKED_IN_FLIGHT) {
+                    return; // until the model shows it follows the schema; the next answer drains
+                }
+            }
             refreshBudgets(w);
             RequestCost cost = w.cost(lane.calibrator.rule());
             w.reserveTokens = cost.reserve();
@@ -420,9 +436,15 @@ public final class Dispatcher {
             }
         }
         inCall++;
+        if (w.packed) {
+            lane.packedInFlight++;
+        }
         metrics.add("llm_admitted_tokens_total", w.reserveTokens, "region", d.region());
         client.call(d, ChatRequestBody.of(w.spec, d)).onComplete(ar -> {
             inCall--;
+            if (w.packed) {
+                lane.packedInFlight--;
+            }
             limiter.release();
             limiter.breaker().onResult(permit, ar.result());
             handle(lane, w, limiter, ar.result());
@@ -636,6 +658,7 @@ public final class Dispatcher {
         final ModelPool pool;
         final ReservationCalibrator calibrator;
         final PackingHealth packing;
+        int packedInFlight;
         final EnumMap<Priority, ArrayDeque<Work>> queues = new EnumMap<>(Priority.class);
         long wakeTimer = -1;
         long wakeAt;
