@@ -8,6 +8,7 @@ import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.AdminServer;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.dispatch.Dispatcher;
+import dev.llmbatch.worker.state.LearnedStateTopic;
 import dev.llmbatch.worker.emission.Completion;
 import dev.llmbatch.worker.intake.KafkaLoop;
 import io.vertx.core.Vertx;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,6 +40,8 @@ public final class Worker implements AutoCloseable {
     private final KafkaLoop loop;
     private final Thread thread;
     private final AdminServer admin;
+    private final LearnedStateTopic learnedState;
+    private final long learnedTimer;
     private volatile boolean closed;
 
     private Worker(PipelineConfig config, Map<String, String> env) {
@@ -52,6 +56,15 @@ public final class Worker implements AutoCloseable {
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
+        }
+        String stateTopic = config.worker().learning().stateTopic();
+        this.learnedState = LearnedStateTopic.open(config.kafka(), stateTopic);
+        if (learnedState != null) {
+            dispatcher.restoreLearned(LearnedStateTopic.read(config.kafka(), stateTopic));
+            this.learnedTimer = vertx.setPeriodic(config.worker().learning().persistInterval().toMillis(),
+                    id -> dispatcher.exportLearned(learnedState::write));
+        } else {
+            this.learnedTimer = -1;
         }
         JobResolver resolver = new JobResolver(config, dispatcher::largestAdmissible);
         this.loop = new KafkaLoop(withInstanceTransactionalId(config), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
@@ -143,6 +156,12 @@ public final class Worker implements AutoCloseable {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (learnedState != null) {
+            vertx.cancelTimer(learnedTimer);
+            dispatcher.exportLearned(learnedState::write).toCompletableFuture().orTimeout(10, TimeUnit.SECONDS)
+                    .exceptionally(e -> null).join();
+            learnedState.close();
         }
         dispatcher.close();
         if (admin != null) {

@@ -3,6 +3,8 @@ package dev.llmbatch.core.admission;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.estimate.PromptRule;
 import dev.llmbatch.core.time.Ticker;
+import io.github.bucket4j.Bucket;
+import io.github.bucket4j.TimeMeter;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -51,6 +53,14 @@ public final class DeploymentLimiter {
     private final WindowLog requests;
     /** Our own requests' cost under each rule, over exactly the service's token window: the predictions. */
     private final WindowLog charges;
+    /**
+     * Pacers (bucket4j): the logs alone would admit a whole window's quota in one burst and then replay that burst
+     * every window, so a request delayed past the margin at a burst's edge would find the service's window full. A
+     * bucket refilling at exactly the limit per window, with a small burst, spreads admissions evenly; it never binds
+     * below the logs' rate (limit per window + margin), so it costs no throughput.
+     */
+    private final Bucket tokenPacer;
+    private final Bucket requestPacer;
     /** Tokens and requests added as corrections so far (never decreases): dedupes corrections, see observe. */
     private long correctedTokens;
     private long correctedRequests;
@@ -60,9 +70,18 @@ public final class DeploymentLimiter {
     private final int maxConcurrent;
     private final CircuitBreaker breaker;
 
+    /** The default share of a window's limit a deployment may admit at once (its pacers' burst). */
+    public static final double DEFAULT_BURST_FRACTION = 0.02;
+
     /** A limiter without a limit on concurrent calls and with an always-closed breaker. */
     public DeploymentLimiter(DeploymentConfig config, Ticker ticker, long largestRequest, Duration margin) {
         this(config, ticker, largestRequest, margin, Integer.MAX_VALUE, CircuitBreaker.disabled());
+    }
+
+    /** A limiter with the default pacing burst. */
+    public DeploymentLimiter(DeploymentConfig config, Ticker ticker, long largestRequest, Duration margin,
+            int maxConcurrent, CircuitBreaker breaker) {
+        this(config, ticker, largestRequest, margin, maxConcurrent, breaker, DEFAULT_BURST_FRACTION);
     }
 
     /**
@@ -72,9 +91,11 @@ public final class DeploymentLimiter {
      * @param maxConcurrent  calls in flight at most (the HTTP pool size: a call admitted beyond it would only wait
      *                       for a connection, holding its reservation while the service's window moves on)
      * @param breaker        this deployment's health, consulted by {@link RegionSelector}
+     * @param burstFraction  the share of a window's limit the pacers let through at once (at least one request and
+     *                       the largest request)
      */
     public DeploymentLimiter(DeploymentConfig config, Ticker ticker, long largestRequest, Duration margin,
-            int maxConcurrent, CircuitBreaker breaker) {
+            int maxConcurrent, CircuitBreaker breaker, double burstFraction) {
         this.config = config;
         this.breaker = breaker;
         this.ticker = ticker;
@@ -85,7 +106,18 @@ public final class DeploymentLimiter {
         this.tokens = new WindowLog(TOKEN_WINDOW.plus(margin).toNanos(), 1);
         this.requests = new WindowLog(REQUEST_WINDOW.plus(margin).toNanos(), 1);
         this.charges = new WindowLog(TOKEN_WINDOW.toNanos() + 2 * CHECKABLE_NANOS, RULES.length);
+        TimeMeter meter = new TickerTimeMeter(ticker);
+        this.tokenPacer = pacer(tokenLimit, TOKEN_WINDOW,
+                Math.max(this.largestRequest, (long) Math.ceil(burstFraction * tokenLimit)), meter);
+        this.requestPacer = pacer(requestLimit, REQUEST_WINDOW,
+                Math.max(1, (long) Math.ceil(burstFraction * requestLimit)), meter);
         this.edgeNanos = margin.toNanos() + EDGE_SLACK_NANOS;
+    }
+
+    private static Bucket pacer(long limit, Duration window, long burst, TimeMeter meter) {
+        return Bucket.builder().withCustomTimePrecision(meter)
+                .addLimit(l -> l.capacity(Math.min(limit, burst)).refillGreedy(limit, window))
+                .build();
     }
 
     public DeploymentConfig config() {
@@ -145,6 +177,15 @@ public final class DeploymentLimiter {
                 inFlight.decrementAndGet();
                 return null;
             }
+            if (!tokenPacer.tryConsume(cost.reserve())) {
+                inFlight.decrementAndGet();
+                return null;
+            }
+            if (!requestPacer.tryConsume(1)) {
+                tokenPacer.addTokens(cost.reserve());
+                inFlight.decrementAndGet();
+                return null;
+            }
             tokens.add(now, cost.reserve());
             requests.add(now, 1);
             charges.expire(now);
@@ -183,7 +224,9 @@ public final class DeploymentLimiter {
         requests.expire(now);
         long tok = tokens.nanosUntilSumAtMost(tokenLimit - cost, now);
         long req = requests.nanosUntilSumAtMost(requestLimit - 1, now);
-        return Math.max(cool, Math.max(tok, req));
+        long pace = Math.max(tokenPacer.estimateAbilityToConsume(cost).getNanosToWaitForRefill(),
+                requestPacer.estimateAbilityToConsume(1).getNanosToWaitForRefill());
+        return Math.max(Math.max(cool, pace), Math.max(tok, req));
     }
 
     /** The service said 429: stop sending here for {@code d} (a later deadline wins over an earlier one). */
@@ -193,6 +236,9 @@ public final class DeploymentLimiter {
             coolUntilNanos = until;
             cooling = true;
         }
+        // The service's window is evidently fuller than our model of it: nothing saved up survives the cooldown.
+        tokenPacer.tryConsumeAsMuchAsPossible();
+        requestPacer.tryConsumeAsMuchAsPossible();
     }
 
     public synchronized boolean isCooling() {
@@ -284,6 +330,19 @@ public final class DeploymentLimiter {
     public synchronized long requestsAvailable() {
         requests.expire(ticker.nanos());
         return Math.max(0, requestLimit - requests.sum(0));
+    }
+
+    /** Adapts the injected ticker to bucket4j's time source. */
+    private record TickerTimeMeter(Ticker ticker) implements TimeMeter {
+        @Override
+        public long currentTimeNanos() {
+            return ticker.nanos();
+        }
+
+        @Override
+        public boolean isWallClockBased() {
+            return false;
+        }
     }
 
     /**

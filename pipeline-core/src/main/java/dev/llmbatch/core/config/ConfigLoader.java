@@ -195,9 +195,16 @@ public final class ConfigLoader {
                 n.intAtLeast("max-attempts", 1), n.millis("request-timeout-ms", 1), n.millis("grace-period-ms", 0),
                 n.millis("default-cooldown-ms", 0), n.millis("max-cooldown-ms", 1),
                 n.doubleIn("time-scale", 0.001, 100_000), b, bs, maxConn, maxWait, host, port, idempotency,
-                breaker(n.child("breaker")));
+                breaker(n.child("breaker")), learning(n.child("learning")));
         n.rejectUnknown();
         return w;
+    }
+
+    private static WorkerSettings.LearningSettings learning(Node n) {
+        WorkerSettings.LearningSettings l = new WorkerSettings.LearningSettings(n.string("state-topic").trim(),
+                n.millis("persist-interval-ms", 1));
+        n.rejectUnknown();
+        return l;
     }
 
     private static WorkerSettings.BreakerSettings breaker(Node n) {

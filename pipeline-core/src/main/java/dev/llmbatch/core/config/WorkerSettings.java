@@ -19,7 +19,32 @@ public record WorkerSettings(
         String httpHost,
         int httpPort,
         IdempotencySettings idempotency,
-        BreakerSettings breaker) {
+        BreakerSettings breaker,
+        LearningSettings learning) {
+
+    public WorkerSettings {
+        learning = learning == null ? LearningSettings.DEFAULTS : learning;
+    }
+
+    /** Settings with the default {@link LearningSettings}. */
+    public WorkerSettings(String defaultModel, int maxInFlight, int maxAttempts, Duration requestTimeout,
+            Duration gracePeriod, Duration defaultCooldown, Duration maxCooldown, double timeScale, Backoff backoff,
+            BucketSettings bucket, int maxConnectionsPerRegion, int maxWaitQueue, String httpHost, int httpPort,
+            IdempotencySettings idempotency, BreakerSettings breaker) {
+        this(defaultModel, maxInFlight, maxAttempts, requestTimeout, gracePeriod, defaultCooldown, maxCooldown,
+                timeScale, backoff, bucket, maxConnectionsPerRegion, maxWaitQueue, httpHost, httpPort, idempotency,
+                breaker, null);
+    }
+
+    /**
+     * Where what the worker learns (answer lengths per instruction) is kept across restarts (key
+     * {@code worker.learning}): a compacted Kafka topic, one record per instruction, written every
+     * {@code persistInterval} and read back at start-up. An empty topic name turns persistence off.
+     */
+    public record LearningSettings(String stateTopic, Duration persistInterval) {
+        public static final LearningSettings DEFAULTS = new LearningSettings("llm.worker.state",
+                Duration.ofSeconds(30));
+    }
 
     /** Jittered exponential backoff for retriable failures (5xx, timeouts, connection errors). */
     public record Backoff(Duration initial, Duration max, double multiplier, double jitter) {
@@ -35,8 +60,8 @@ public record WorkerSettings(
     /**
      * Admission windows (key {@code worker.bucket}): {@code windowMargin} is how much later than admitted a request
      * may reach the service; the windows are kept over the service's window + this margin. {@code burstFraction} is
-     * accepted for older configs and no longer used (admission is an exact sliding-window log, see
-     * {@code DeploymentLimiter}).
+     * the pacing burst: admissions are spread at the limit's rate with at most this share of a window's limit (or one
+     * largest request) at once (see {@code DeploymentLimiter}).
      */
     public record BucketSettings(double burstFraction, Duration windowMargin) {
     }

@@ -34,6 +34,8 @@ public final class AnswerLengths {
     private static final double CUT_ALPHA = 1.0 / 200;
     private static final double CUT_SLACK = 1.5;
 
+    /** Instructions learned from since the last {@link #takeChanged()}. */
+    private final java.util.Set<String> changed = new java.util.LinkedHashSet<>();
     private final Map<String, Learned> byKey = new LinkedHashMap<>(64, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, Learned> eldest) {
@@ -48,6 +50,9 @@ public final class AnswerLengths {
      */
     public void observe(String key, AdaptiveMaxTokens s, int inputTokens, int completionTokens) {
         Learned l = byKey.computeIfAbsent(key, k -> new Learned());
+        if (changed.size() < MAX_KEYS) {
+            changed.add(key);
+        }
         if (l.relative.samples() >= s.minSamples()) {
             int a = l.relativeBudget(inputTokens, s);
             int b = l.absoluteBudget(s);
@@ -93,7 +98,25 @@ public final class AnswerLengths {
     /** A snapshot of every instruction's state, for persisting: key to a flat array (see {@link #restore}). */
     public Map<String, double[]> snapshot() {
         Map<String, double[]> out = new LinkedHashMap<>();
-        byKey.forEach((k, l) -> {
+        byKey.forEach((k, l) -> out.put(k, state(l)));
+        return out;
+    }
+
+    /** The state of the instructions learned from since the last call (see {@link #restore}). */
+    public Map<String, double[]> takeChanged() {
+        Map<String, double[]> out = new LinkedHashMap<>();
+        for (String k : changed) {
+            Learned l = byKey.get(k);
+            if (l != null) {
+                out.put(k, state(l));
+            }
+        }
+        changed.clear();
+        return out;
+    }
+
+    private static double[] state(Learned l) {
+        {
             double[] r = l.relative.snapshot();
             double[] a = l.absolute.snapshot();
             double[] all = new double[r.length + a.length + 2];
@@ -101,9 +124,8 @@ public final class AnswerLengths {
             System.arraycopy(a, 0, all, r.length, a.length);
             all[all.length - 2] = l.cutRelative;
             all[all.length - 1] = l.cutSmaller;
-            out.put(k, all);
-        });
-        return out;
+            return all;
+        }
     }
 
     /** Restores one instruction from {@link #snapshot()}; false (and nothing learned) if the shape differs. */

@@ -97,6 +97,22 @@ class DeploymentLimiterTest {
         ticker.advance(Duration.ofMillis(1));
         assertThat(l.isCooling()).isFalse();
         assertThat(l.coolingRemaining()).isEqualTo(Duration.ZERO);
+        // The pacer lost what it had saved up: 5 s of refill at 6,000 per minute is 500 tokens.
+        assertThat(l.tryAcquire(501)).isFalse();
+        assertThat(l.tryAcquire(500)).isTrue();
+    }
+
+    @Test
+    void tryAcquire_afterTheFirstBurst_pacesAdmissionsAtTheLimitsRate() {
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 600_000, 600_000, 1), ticker, 1_000,
+                Duration.ofMillis(250));
+        // Burst: 2% of 600,000 = 12,000 tokens at once; then 10,000 tokens per second.
+        for (int i = 0; i < 12; i++) {
+            assertThat(l.tryAcquire(1_000)).isTrue();
+        }
+        assertThat(l.tryAcquire(1_000)).isFalse();
+        assertThat(l.nanosUntilAdmissible(1_000)).isEqualTo(Duration.ofMillis(100).toNanos());
+        ticker.advance(Duration.ofMillis(100));
         assertThat(l.tryAcquire(1_000)).isTrue();
     }
 
@@ -273,6 +289,7 @@ class DeploymentLimiterTest {
         // tokens 4,500 / 6,000 = 0.75; requests 9 / 10 = 0.9
         assertThat(l.room()).isCloseTo(0.75, within(1e-9));
         for (int i = 0; i < 4; i++) {
+            ticker.advance(Duration.ofSeconds(1)); // paced: one request per second
             assertThat(l.tryAcquire(1)).isTrue();
         }
         assertThat(l.room()).isCloseTo(0.5, within(1e-9));

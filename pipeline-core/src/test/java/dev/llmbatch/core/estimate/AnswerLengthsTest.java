@@ -92,4 +92,15 @@ class AnswerLengthsTest {
         assertThat(copy.budget("t", ON, 40)).isEqualTo(lengths.budget("t", ON, 40));
         assertThat(copy.restore("x", new double[3])).isFalse();
     }
+
+    @Test
+    void takeChanged_returnsOnlyInstructionsLearnedSinceTheLastCall() {
+        lengths.observe("a", ON, 10, 10);
+        lengths.observe("b", ON, 10, 10);
+
+        assertThat(lengths.takeChanged()).containsOnlyKeys("a", "b");
+        assertThat(lengths.takeChanged()).isEmpty();
+        lengths.observe("b", ON, 10, 12);
+        assertThat(lengths.takeChanged()).containsOnlyKeys("b");
+    }
 }

@@ -53,7 +53,19 @@ final class AnswerBudgets {
         return lengths.keys();
     }
 
-    AnswerLengths lengths() {
-        return lengths;
+    /** What was learned since the last call, per instruction, for persisting. */
+    java.util.Map<String, double[]> takeChanged() {
+        return lengths.takeChanged();
+    }
+
+    /** Restores what an earlier worker learned; returns how many instructions were restored. */
+    int restore(java.util.Map<String, double[]> states) {
+        int n = 0;
+        for (var e : states.entrySet()) {
+            if (lengths.restore(e.getKey(), e.getValue())) {
+                n++;
+            }
+        }
+        return n;
     }
 }

@@ -115,7 +115,7 @@ public final class Dispatcher {
                     LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
                 });
                 DeploymentLimiter l = new DeploymentLimiter(d, ticker, pool.maxRequestTokens(),
-                        w.bucket().windowMargin(), w.maxConnectionsPerRegion(), breaker);
+                        w.bucket().windowMargin(), w.maxConnectionsPerRegion(), breaker, w.bucket().burstFraction());
                 limiters.add(l);
                 metrics.gauge("llm_breaker_state", () -> breaker.state().gaugeValue(), "region", d.region(),
                         "deployment", d.deployment());
@@ -165,6 +165,34 @@ public final class Dispatcher {
             out.add(m);
         }));
         return out;
+    }
+
+    /**
+     * Restores answer lengths learned by an earlier worker (see {@code LearnedStateTopic}). Any thread; call it
+     * before the first {@link #submit} so the first jobs already use them.
+     */
+    public void restoreLearned(Map<String, double[]> states) {
+        context.runOnContext(v -> LOG.info("restored learned answer lengths of {} instructions",
+                budgets.restore(states)));
+    }
+
+    /**
+     * Hands what was learned since the last call to {@code sink}, on the dispatcher's loop (the sink must not block).
+     * Any thread; the stage completes once the sink has been called (or there was nothing to hand).
+     */
+    public java.util.concurrent.CompletionStage<Void> exportLearned(Consumer<Map<String, double[]>> sink) {
+        java.util.concurrent.CompletableFuture<Void> done = new java.util.concurrent.CompletableFuture<>();
+        context.runOnContext(v -> {
+            try {
+                Map<String, double[]> changed = budgets.takeChanged();
+                if (!changed.isEmpty()) {
+                    sink.accept(changed);
+                }
+            } finally {
+                done.complete(null);
+            }
+        });
+        return done;
     }
 
     /** Hands jobs over for dispatch. Any thread. */
