@@ -1,32 +1,22 @@
 package dev.llmbatch.simulator;
 
 import dev.llmbatch.core.time.FakeTicker;
-import org.junit.jupiter.api.AfterAll;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 
 /**
  * Base of the HTTP tests that run a fresh simulator per test on a {@link FakeTicker} (so windows and retry-after
- * values are exact), with one client per test class. Subclasses give the YAML.
+ * values are exact). Subclasses give the YAML; its first region is expected to be {@code r1}.
  */
-abstract class FakeClockHttpTest {
-    static TestHttp http;
+abstract class FakeClockHttpTest extends HttpClientTest {
     FakeTicker clock;
     Simulator sim;
 
     /** The simulator configuration every test of the class starts with. */
     abstract String config();
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
 
     @BeforeEach
     void startSimulator() {
@@ -37,5 +27,10 @@ abstract class FakeClockHttpTest {
     @AfterEach
     void stopSimulator() {
         sim.close();
+    }
+
+    /** Posts {@code body} to {@code deployment} of region {@code r1} on the classic route. */
+    HttpResponse<Buffer> post(String deployment, JsonObject body) {
+        return http.postClassic(sim, "r1", deployment, body);
     }
 }

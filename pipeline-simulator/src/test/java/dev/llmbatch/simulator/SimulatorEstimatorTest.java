@@ -46,8 +46,8 @@ class SimulatorEstimatorTest extends FakeClockHttpTest {
     @Test
     void tokenizer_japanesePrompt_chargesChatFormattedTokensPlusMaxTokens() {
         int prompt = chatTokens(EncodingType.O200K_BASE, SYSTEM, JAPANESE);
-        HttpResponse<Buffer> first = http.postClassic(sim, "r1", "tok", chat(SYSTEM, JAPANESE, 50));
-        HttpResponse<Buffer> second = http.postClassic(sim, "r1", "tok", chat(SYSTEM, JAPANESE, 50));
+        HttpResponse<Buffer> first = post("tok", chat(SYSTEM, JAPANESE, 50));
+        HttpResponse<Buffer> second = post("tok", chat(SYSTEM, JAPANESE, 50));
 
         assertThat(remaining(first)).isEqualTo(10000 - (prompt + 50));
         assertThat(remaining(second)).isEqualTo(10000 - 2L * (prompt + 50));
@@ -60,7 +60,7 @@ class SimulatorEstimatorTest extends FakeClockHttpTest {
     void tokenizer_deploymentEncoding_countsInThatEncoding() {
         int prompt = chatTokens(EncodingType.CL100K_BASE, SYSTEM, JAPANESE);
         assertThat(prompt).isNotEqualTo(chatTokens(EncodingType.O200K_BASE, SYSTEM, JAPANESE));
-        assertThat(remaining(http.postClassic(sim, "r1", "tok35", chat(SYSTEM, JAPANESE, 7))))
+        assertThat(remaining(post("tok35", chat(SYSTEM, JAPANESE, 7))))
                 .isEqualTo(10000 - (prompt + 7));
     }
 
@@ -68,16 +68,16 @@ class SimulatorEstimatorTest extends FakeClockHttpTest {
     void tokenizer_nChoices_multipliesMaxTokensOnly() {
         int prompt = chatTokens(EncodingType.O200K_BASE, SYSTEM, "hello");
         JsonObject body = chat(SYSTEM, "hello", 10).put("n", 3);
-        assertThat(remaining(http.postClassic(sim, "r1", "tok", body))).isEqualTo(10000 - (prompt + 30));
+        assertThat(remaining(post("tok", body))).isEqualTo(10000 - (prompt + 30));
     }
 
     @Test
     void chars_japanesePrompt_chargesCodePointsOverFourWhetherNamedCharsOrGpt4o() {
         long codePoints = SYSTEM.length() + JAPANESE.codePointCount(0, JAPANESE.length());
         long cost = (codePoints + 3) / 4 + 1 + 50;
-        assertThat(remaining(http.postClassic(sim, "r1", "chars", chat(SYSTEM, JAPANESE, 50))))
+        assertThat(remaining(post("chars", chat(SYSTEM, JAPANESE, 50))))
                 .isEqualTo(10000 - cost);
-        assertThat(remaining(http.postClassic(sim, "r1", "legacy", chat(SYSTEM, JAPANESE, 50))))
+        assertThat(remaining(post("legacy", chat(SYSTEM, JAPANESE, 50))))
                 .isEqualTo(10000 - cost);
         assertThat(cost).as("the two profiles differ on Japanese text")
                 .isNotEqualTo(chatTokens(EncodingType.O200K_BASE, SYSTEM, JAPANESE) + 50);

@@ -51,10 +51,6 @@ class SimulatorHttpTest extends FakeClockHttpTest {
         return CONFIG;
     }
 
-    private HttpResponse<Buffer> post(String deployment, JsonObject body) {
-        return http.postClassic(sim, "r1", deployment, body);
-    }
-
     private static JsonObject error(HttpResponse<Buffer> resp) {
         return resp.bodyAsJsonObject().getJsonObject("error");
     }

@@ -71,10 +71,6 @@ class SimulatorPackingTest extends FakeClockHttpTest {
         return body;
     }
 
-    private HttpResponse<Buffer> post(String deployment, JsonObject body) {
-        return http.postClassic(sim, "r1", deployment, body);
-    }
-
     private static JsonObject choice(HttpResponse<Buffer> resp) {
         assertThat(resp.statusCode()).as(resp.bodyAsString()).isEqualTo(200);
         return resp.bodyAsJsonObject().getJsonArray("choices").getJsonObject(0);

@@ -9,26 +9,12 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.client.HttpResponse;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /** The simulator on its real, scaled clock: windows, fault windows and latency pass in (scaled) wall time. */
-class SimulatorScaledClockTest {
+class SimulatorScaledClockTest extends HttpClientTest {
     private static final String INSTANT = "{rtt-ms: 0, ttft-ms: 0, prefill-ms-per-1k: 0, tps: 1.0e12, ttft-sigma: 0, "
             + "tps-sigma: 0}";
-    private static TestHttp http;
-
-    @BeforeAll
-    static void client() {
-        http = new TestHttp();
-    }
-
-    @AfterAll
-    static void closeClient() {
-        http.close();
-    }
-
     private static Simulator start(String yaml) {
         return Simulator.start(http.vertx, SimulatorConfig.parse(yaml));
     }

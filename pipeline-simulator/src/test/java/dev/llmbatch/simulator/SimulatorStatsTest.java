@@ -31,10 +31,6 @@ class SimulatorStatsTest extends FakeClockHttpTest {
         return CONFIG;
     }
 
-    private HttpResponse<Buffer> post(String deployment, JsonObject body) {
-        return http.postClassic(sim, "r1", deployment, body);
-    }
-
     private static long usageTotal(HttpResponse<Buffer> resp) {
         return resp.bodyAsJsonObject().getJsonObject("usage").getLong("total_tokens");
     }
