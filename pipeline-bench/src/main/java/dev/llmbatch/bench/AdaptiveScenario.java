@@ -51,7 +51,7 @@ final class AdaptiveScenario {
     }
 
     /** Quota of the translate runs: tokens bind (RPM is far above what the jobs could use). */
-    static final List<Dep> TOKEN_BOUND = List.of(new Dep("japaneast", 100_000, 20_000), new Dep("eastus", 50_000,
+    static final List<Dep> TOKEN_BOUND = List.of(new Dep("japaneast", 70_000, 20_000), new Dep("eastus", 30_000,
             10_000));
     /** Quota of the calibration runs (smaller, so that a few thousand jobs stay at the quota for minutes). */
     static final List<Dep> CALIBRATION = List.of(new Dep("japaneast", 40_000, 20_000), new Dep("eastus", 20_000,
@@ -132,6 +132,15 @@ final class AdaptiveScenario {
         return out;
     }
 
+    /** The worker's task table: the translate instruction (as in deploy/worker.yaml). */
+    static final String TASKS = "tasks:\n  translate: {system: \"Translate the user's text to English.\", "
+            + "max-tokens: 100, batchable: true}\n";
+
+    static String workerYaml(Simulator sim, Context ctx, SimSetup.Topics t, double timeScale, String poolExtra) {
+        return SimSetup.workerYaml(SimSetup.endpoints(sim), ctx.bootstrap(), t, timeScale, false, null, poolExtra)
+                + TASKS;
+    }
+
     static String simYaml(List<Dep> deps, double timeScale, String estimator, long seed) {
         StringBuilder y = new StringBuilder();
         y.append(String.format(Locale.ROOT, "time-scale: %s%nseed: %d%napi-keys: [%s]%nregions:%n",
@@ -148,12 +157,11 @@ final class AdaptiveScenario {
     static void run(Context ctx) throws Exception {
         boolean quick = ctx.settings.quick();
         long seed = ctx.settings.seed();
-        int n = quick ? 4_000 : 12_000;
+        int n = quick ? 3_000 : 12_000;
         int measureS = quick ? 60 : 240;
-        int calN = quick ? 1_500 : 5_000;
-        int smallMeasureS = quick ? 240 : 540;
+        int calN = quick ? 1_200 : 5_000;
+        int smallMeasureS = quick ? 180 : 540;
 
-        UtilisationScenario.warmUp(ctx);
         List<Workload.Item> jobs = translateJobs("tr", n, seed, false);
         Run off = translate(ctx, "adaptive-off", jobs, UNPACKED + "\n" + ADAPTIVE_OFF, "chars", measureS);
         Run on = translate(ctx, "adaptive-on", jobs, UNPACKED, "chars", measureS);
@@ -302,8 +310,7 @@ final class AdaptiveScenario {
              SimProbe probe = new SimProbe(sim);
              BenchKafka.ResultCollector results = new BenchKafka.ResultCollector(ctx.bootstrap(), t.results(),
                      true, null)) {
-            String yaml = SimSetup.workerYaml(SimSetup.endpoints(sim), ctx.bootstrap(), t, TIME_SCALE, false, null,
-                    poolExtra);
+            String yaml = workerYaml(sim, ctx, t, TIME_SCALE, poolExtra);
             long resent;
             long workerAdmitted;
             double jpm;
@@ -320,7 +327,7 @@ final class AdaptiveScenario {
                         DeploymentStats::admittedJobs);
                 jpm = done / ((sb - sa) / 60.0);
                 drained = SimProbe.sum(b, DeploymentStats::admittedJobs) >= jobs.size();
-                if (!results.awaitCount(jobs.size(), Duration.ofMinutes(10))) {
+                if (!results.awaitCount(jobs.size(), Duration.ofMinutes(4))) {
                     throw new IllegalStateException(name + ": answered " + results.distinct() + " of "
                             + jobs.size());
                 }
@@ -352,15 +359,14 @@ final class AdaptiveScenario {
              SimProbe probe = new SimProbe(sim);
              BenchKafka.ResultCollector results = new BenchKafka.ResultCollector(ctx.bootstrap(), t.results(),
                      false, null)) {
-            String yaml = SimSetup.workerYaml(SimSetup.endpoints(sim), ctx.bootstrap(), t, TIME_SCALE, false, null,
-                    UNPACKED);
+            String yaml = workerYaml(sim, ctx, t, TIME_SCALE, UNPACKED);
             try (Worker worker = Worker.start(SimSetup.workerConfig(yaml), SimSetup.workerEnv())) {
-                if (!results.awaitCount(jobs.size() / 2, Duration.ofMinutes(10))) {
+                if (!results.awaitCount(jobs.size() / 2, Duration.ofMinutes(4))) {
                     throw new IllegalStateException("calibration " + estimator + ": half not answered");
                 }
                 long w1 = worker.metrics().total("llm_admitted_tokens_total");
                 long s1 = SimProbe.sum(probe.stats(), DeploymentStats::admittedTokens);
-                if (!results.awaitCount(jobs.size(), Duration.ofMinutes(10))) {
+                if (!results.awaitCount(jobs.size(), Duration.ofMinutes(4))) {
                     throw new IllegalStateException("calibration " + estimator + ": answered " + results.distinct()
                             + " of " + jobs.size());
                 }
@@ -394,8 +400,7 @@ final class AdaptiveScenario {
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(simYaml(SMALL, SMALL_TIME_SCALE, "chars",
                 ctx.settings.seed())));
              SimProbe probe = new SimProbe(sim)) {
-            String yaml = SimSetup.workerYaml(SimSetup.endpoints(sim), ctx.bootstrap(), t, SMALL_TIME_SCALE, false,
-                    null, UNPACKED);
+            String yaml = workerYaml(sim, ctx, t, SMALL_TIME_SCALE, UNPACKED);
             try (Worker worker = Worker.start(SimSetup.workerConfig(yaml), SimSetup.workerEnv())) {
                 long t0 = probe.awaitFirstAdmission(Duration.ofSeconds(120));
                 probe.awaitSimSecond(t0 + WARMUP_S);
