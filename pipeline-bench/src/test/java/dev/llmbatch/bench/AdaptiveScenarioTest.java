@@ -11,7 +11,7 @@ class AdaptiveScenarioTest {
 
     static AdaptiveScenario.Run run(int jobs, double jpm, long admitted, long billed, long resent,
             Map<String, String> outputs) {
-        return new AdaptiveScenario.Run(jobs, jpm, false, admitted, billed, 0, 0, resent, 0, outputs);
+        return new AdaptiveScenario.Run(jobs, jpm, 1.0, false, admitted, billed, 0, 0, resent, 0, outputs);
     }
 
     @Test
