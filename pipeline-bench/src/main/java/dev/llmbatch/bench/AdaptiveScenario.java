@@ -280,6 +280,10 @@ final class AdaptiveScenario {
         t.add(List.of("small deployments: windows over = 0", Long.toString((long) small[1]),
                 Report.verdict(small[1] == 0)));
         r.table(List.of("target", "measured", "verdict"), t);
+        r.p("Read the jobs/min ratio together with the steady admitted / summed TPM column: it compares the two "
+                + "runs at whatever share of the quota each kept in use, so a run that loses quota time to 429s "
+                + "and their retry-after pauses (see the 429 column) moves the ratio; admitted tokens per job is "
+                + "the quota-independent view of the same saving.");
         r.p(String.format(Locale.ROOT, "Calibration: %,d Japanese translate jobs per profile against regions %s whose "
                         + "deployments charge by `estimator: chars`, then `estimator: tokenizer`; c = the worker's "
                         + "`llm_admitted_tokens_total` / the simulator's charged tokens (`admitted_tokens`) over the "

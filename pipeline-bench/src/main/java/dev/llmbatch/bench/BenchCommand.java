@@ -31,7 +31,8 @@ public final class BenchCommand {
             + "3 x kill -9; exactly-once vs at-least-once over 3 x 2 runs of 3,000 jobs); full 2.6 minutes idle, "
             + "3.5 at load 6-9 (20,000 jobs, plus an at-least-once crash run of 5,000 jobs; 5 x 2 runs of 20,000 "
             + "jobs); adaptive (issue 9: learned answer budgets on/off, prompt calibration, small deployments) "
-            + "--quick about 4 minutes";
+            + "--quick 150-250 s measured at load 10-14 (2,000 translate jobs x 4 runs, 2 x 1,200 Japanese jobs, "
+            + "3 min of small deployments)";
 
     private BenchCommand() {
     }
