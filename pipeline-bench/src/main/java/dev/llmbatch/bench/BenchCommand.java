@@ -15,13 +15,13 @@ import java.util.Set;
 
 /**
  * {@code bin/pipeline bench [--quick] --out DIR [--only utilisation,storm,overhead,latency,memory,batching,
- * reliability]}: runs the throughput scenarios of issue 3 (and prompt packing, and the kill -9 / exactly-once
+ * reliability,adaptive]}: runs the throughput scenarios of issue 3 (and prompt packing, and the kill -9 / exactly-once
  * scenario of issue 5) against the region simulator and a real single-node broker, with the baselines side by side
  * in the same run, and writes DIR/report.md, DIR/report.json and PNG charts.
  */
 public final class BenchCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
-            "batching", "reliability");
+            "batching", "reliability", "adaptive");
     private static final String USAGE = "usage: pipeline bench [--quick] --out DIR [--only "
             + String.join(",", SCENARIOS) + "]\n"
             + "  --quick  everything scaled down: about 5 minutes on 2 cores\n"
@@ -30,7 +30,9 @@ public final class BenchCommand {
             + "  reliability alone (measured): --quick 72 s on an idle machine, 95-130 s at load 8-11 (3,000 jobs, "
             + "3 x kill -9; exactly-once vs at-least-once over 3 x 2 runs of 3,000 jobs); full 2.6 minutes idle, "
             + "3.5 at load 6-9 (20,000 jobs, plus an at-least-once crash run of 5,000 jobs; 5 x 2 runs of 20,000 "
-            + "jobs)";
+            + "jobs); adaptive (issue 9: learned answer budgets on/off, prompt calibration, small deployments) "
+            + "--quick 150-250 s measured at load 10-14 (2,000 translate jobs x 4 runs, 2 x 1,200 Japanese jobs, "
+            + "3 min of small deployments)";
 
     private BenchCommand() {
     }
@@ -111,6 +113,7 @@ public final class BenchCommand {
                         case "memory" -> MemoryScenario.run(ctx);
                         case "batching" -> BatchingScenario.run(ctx);
                         case "reliability" -> ReliabilityScenario.run(ctx);
+                        case "adaptive" -> AdaptiveScenario.run(ctx);
                         default -> throw new IllegalStateException(s);
                     }
                 } catch (Exception | AssertionError e) {
