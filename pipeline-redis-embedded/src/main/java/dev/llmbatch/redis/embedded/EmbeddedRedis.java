@@ -119,6 +119,7 @@ public final class EmbeddedRedis implements AutoCloseable {
     return port;
   }
 
+  /** Which server this is: {@code REDIS_URL}, a {@code redis-server} on the {@code PATH}, or the bundled one. */
   public Source source() {
     return source;
   }
