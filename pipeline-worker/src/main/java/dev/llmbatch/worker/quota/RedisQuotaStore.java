@@ -1,0 +1,211 @@
+package dev.llmbatch.worker.quota;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisNoScriptException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.ScriptOutputType;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.async.RedisAsyncCommands;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Every worker's share of each deployment's quota, kept in Redis so that N workers together admit what one would:
+ * the same exact sliding-window logs as {@code DeploymentLimiter} (tokens over 60 s + margin, requests over 10 s +
+ * margin), plus a shared cooldown, each admission one atomic Lua script on the server's clock ({@code TIME}), so the
+ * workers' own clocks never meet. A deployment's keys are named after what Azure meters, its endpoint and deployment
+ * (the caller builds the key), under one hash tag so they live on one cluster slot.
+ *
+ * <p>One admission is one command (EVALSHA); a cooldown or a correction is one more, and only happens on a 429 or a
+ * shortfall. Lettuce pipelines the commands of many admissions on one connection. Its callbacks complete on Lettuce's
+ * threads: callers hop back to their own.
+ *
+ * <p>Thread-safe.
+ */
+public final class RedisQuotaStore implements AutoCloseable {
+    private static final String ACQUIRE = script("acquire.lua");
+    private static final String RECORD = script("record.lua");
+
+    private final RedisClient client;
+    private final StatefulRedisConnection<String, String> connection;
+    private final RedisAsyncCommands<String, String> redis;
+    private final String prefix;
+    private final double timeScale;
+    private final AtomicLong commands = new AtomicLong();
+    private volatile String acquireSha;
+    private volatile String recordSha;
+
+    private RedisQuotaStore(RedisClient client, StatefulRedisConnection<String, String> connection, String prefix,
+            double timeScale) {
+        this.client = client;
+        this.connection = connection;
+        this.redis = connection.async();
+        this.prefix = prefix;
+        this.timeScale = timeScale;
+    }
+
+    /**
+     * Connects (blocking, at start-up).
+     *
+     * @param timeScale the worker's quota clock speed: windows on that clock are this many times shorter on Redis's
+     * @param timeout   per command; a slower answer counts as Redis being away
+     */
+    public static RedisQuotaStore connect(String uri, String keyPrefix, double timeScale, Duration timeout) {
+        RedisURI u = RedisURI.create(uri);
+        u.setTimeout(timeout);
+        RedisClient client = RedisClient.create(u);
+        try {
+            StatefulRedisConnection<String, String> c = client.connect();
+            return new RedisQuotaStore(client, c, keyPrefix, timeScale);
+        } catch (RuntimeException e) {
+            client.shutdown();
+            throw e;
+        }
+    }
+
+    /**
+     * The windows of one deployment, on the worker's (possibly scaled) quota clock.
+     *
+     * @param serviceWindow the service's token window (60 s): the per-rule sums are over it
+     */
+    public record Windows(long tokenLimit, long requestLimit, Duration tokenSpan, Duration requestSpan,
+            Duration serviceWindow) {
+    }
+
+    /**
+     * The answer to an admission.
+     *
+     * @param granted       whether the request was admitted (and recorded)
+     * @param waitNanos     when refused, quota-clock nanoseconds until it could be admitted (cooldown included)
+     * @param usedTokens    tokens in the shared token window, after this admission if granted
+     * @param usedRequests  requests in the shared request window, likewise
+     * @param coolingNanos  the shared cooldown left, 0 if none
+     * @param byRule        the fleet's admissions over the service's window priced by each prompt rule (chars,
+     *                      tokens, max)
+     */
+    public record Grant(boolean granted, long waitNanos, long usedTokens, long usedRequests, long coolingNanos,
+            long[] byRule) {
+    }
+
+    /** Admits {@code reserve} tokens and one request if the shared windows have room and no cooldown is set. */
+    public CompletionStage<Grant> acquire(String deployment, Windows w, long reserve, long chars, long tokens) {
+        String[] keys = keys(deployment);
+        String[] args = {Long.toString(w.tokenLimit()), Long.toString(w.requestLimit()), micros(w.tokenSpan()),
+            micros(w.requestSpan()), micros(w.serviceWindow()), Long.toString(reserve), Long.toString(chars),
+            Long.toString(tokens), Long.toString(ttlMillis(w))};
+        return eval(true, keys, args).thenApply(r -> {
+            List<?> l = (List<?>) r;
+            return new Grant(num(l, 0) == 1, scaled(num(l, 1)), num(l, 2), num(l, 3), scaled(num(l, 4)),
+                    new long[] {num(l, 5), num(l, 6), num(l, 7)});
+        });
+    }
+
+    /**
+     * Records a 429's cooldown (it only ever lengthens) and/or usage the service reported beyond the shared windows'
+     * (another client of the deployment), seen by every worker at its next admission.
+     */
+    public CompletionStage<Void> record(String deployment, Windows w, Duration cooldown, long extraTokens,
+            long extraRequests) {
+        long coolMs = cooldown.isZero() ? 0 : Math.max(1, (long) Math.ceil(cooldown.toNanos() / timeScale / 1e6));
+        String[] args = {Long.toString(coolMs), Long.toString(Math.max(0, extraTokens)),
+            Long.toString(Math.max(0, Math.min(extraRequests, 1000))), Long.toString(ttlMillis(w))};
+        return eval(false, keys(deployment), args).thenApply(r -> null);
+    }
+
+    /** Redis commands sent so far (for the commands-per-request figure). */
+    public long commands() {
+        return commands.get();
+    }
+
+    /** Whether Redis answers now (one PING). */
+    public CompletionStage<Boolean> ping() {
+        commands.incrementAndGet();
+        return redis.ping().thenApply("PONG"::equals).exceptionally(e -> false);
+    }
+
+    private CompletionStage<Object> eval(boolean acquire, String[] keys, String[] args) {
+        String sha = acquire ? acquireSha : recordSha;
+        String body = acquire ? ACQUIRE : RECORD;
+        commands.incrementAndGet();
+        if (sha == null) {
+            return redis.scriptLoad(body).thenCompose(s -> {
+                if (acquire) {
+                    acquireSha = s;
+                } else {
+                    recordSha = s;
+                }
+                return redis.<Object>evalsha(s, ScriptOutputType.MULTI, keys, args);
+            });
+        }
+        CompletableFuture<Object> out = new CompletableFuture<>();
+        redis.<Object>evalsha(sha, ScriptOutputType.MULTI, keys, args).whenComplete((r, e) -> {
+            if (e instanceof RedisNoScriptException || (e != null && e.getCause() instanceof RedisNoScriptException)) {
+                // Redis restarted and lost its script cache: send the body again.
+                commands.incrementAndGet();
+                redis.<Object>eval(body, ScriptOutputType.MULTI, keys, args).whenComplete((r2, e2) -> {
+                    if (e2 != null) {
+                        out.completeExceptionally(e2);
+                    } else {
+                        out.complete(r2);
+                    }
+                });
+                if (acquire) {
+                    acquireSha = null;
+                } else {
+                    recordSha = null;
+                }
+            } else if (e != null) {
+                out.completeExceptionally(e);
+            } else {
+                out.complete(r);
+            }
+        });
+        return out;
+    }
+
+    private String[] keys(String deployment) {
+        String tag = prefix + ":{" + deployment + "}";
+        return new String[] {tag + ":tok", tag + ":sums", tag + ":req", tag + ":cool", tag + ":seq"};
+    }
+
+    private String micros(Duration quotaClock) {
+        return Long.toString(Math.max(1, (long) Math.ceil(quotaClock.toNanos() / timeScale / 1_000)));
+    }
+
+    private long ttlMillis(Windows w) {
+        return Math.max(1, (long) Math.ceil(w.tokenSpan().toNanos() / timeScale / 1e6)) + 10_000;
+    }
+
+    private long scaled(long micros) {
+        return (long) Math.min(Long.MAX_VALUE, micros * 1_000.0 * timeScale);
+    }
+
+    private static long num(List<?> l, int i) {
+        Object o = l.get(i);
+        return o instanceof Long n ? n : Long.parseLong(o.toString());
+    }
+
+    private static String script(String name) {
+        try (InputStream in = RedisQuotaStore.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        connection.close();
+        client.shutdown();
+    }
+}
