@@ -66,6 +66,14 @@ public final class DeploymentLimiter {
     private long correctedRequests;
     private long coolUntilNanos;
     private boolean cooling;
+    /** Set when a shared store refused: another worker has the room until then (not a 429: nothing is drained). */
+    private long holdUntilNanos;
+    private boolean holding;
+    /** The share of the limits this worker may use on its own (1 unless a shared store is unreachable). */
+    private long effectiveTokenLimit;
+    private long effectiveRequestLimit;
+    /** Whether a shared store holds the fleet's windows: the service's headers then speak of the fleet, not of us. */
+    private volatile boolean shared;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
     private final CircuitBreaker breaker;
@@ -103,6 +111,8 @@ public final class DeploymentLimiter {
         this.tokenLimit = config.tpm();
         this.requestLimit = (config.rpm() + 5) / 6;
         this.largestRequest = Math.max(1, Math.min(largestRequest, config.tpm()));
+        this.effectiveTokenLimit = tokenLimit;
+        this.effectiveRequestLimit = requestLimit;
         this.tokens = new WindowLog(TOKEN_WINDOW.plus(margin).toNanos(), 1);
         this.requests = new WindowLog(REQUEST_WINDOW.plus(margin).toNanos(), 1);
         this.charges = new WindowLog(TOKEN_WINDOW.toNanos() + 2 * CHECKABLE_NANOS, RULES.length);
@@ -165,12 +175,13 @@ public final class DeploymentLimiter {
         }
         synchronized (this) {
             long now = ticker.nanos();
-            if (coolingAt(now)) {
+            if (coolingAt(now) || holdingAt(now)) {
                 return null;
             }
             tokens.expire(now);
             requests.expire(now);
-            if (tokens.sum(0) + cost.reserve() > tokenLimit || requests.sum(0) + 1 > requestLimit) {
+            if (tokens.sum(0) + cost.reserve() > effectiveTokenLimit
+                    || requests.sum(0) + 1 > effectiveRequestLimit) {
                 return null;
             }
             if (inFlight.incrementAndGet() > maxConcurrent) {
@@ -199,6 +210,52 @@ public final class DeploymentLimiter {
         }
     }
 
+    /**
+     * Takes back an admission that never became a call (a shared store refused it, or it is to be re-admitted):
+     * its tokens, request and call slot are free again.
+     */
+    public synchronized void cancel(Admission a) {
+        RequestCost c = a.cost();
+        tokens.add(a.atNanos(), -c.reserve());
+        requests.add(a.atNanos(), -1);
+        charges.add(a.atNanos(), -c.under(RULES[0]), -c.under(RULES[1]), -c.under(RULES[2]));
+        tokenPacer.addTokens(c.reserve());
+        requestPacer.addTokens(1);
+        inFlight.decrementAndGet();
+    }
+
+    /** A shared store said another worker holds the room: admit nothing here for {@code nanos}. */
+    public synchronized void holdFor(long nanos) {
+        long until = ticker.nanos() + Math.max(0, nanos);
+        if (!holding || until - holdUntilNanos > 0) {
+            holdUntilNanos = until;
+            holding = true;
+        }
+    }
+
+    private boolean holdingAt(long now) {
+        if (holding && holdUntilNanos - now <= 0) {
+            holding = false;
+        }
+        return holding;
+    }
+
+    /**
+     * The share of the deployment's limits this worker may fill on its own: 1 alone or with a shared store, less while
+     * a shared store is unreachable (a conservative guess of its part of the fleet). A single request up to the largest
+     * admissible is still let through, so no job waits forever on a small share.
+     */
+    public synchronized void setShare(double share) {
+        double s = Math.max(0.0, Math.min(1.0, share));
+        effectiveTokenLimit = Math.max(Math.min(largestRequest, tokenLimit), (long) Math.floor(tokenLimit * s));
+        effectiveRequestLimit = Math.max(1, (long) Math.floor(requestLimit * s));
+    }
+
+    /** Whether a shared store holds the fleet's windows (see {@link #observeRemaining}). */
+    public void setShared(boolean shared) {
+        this.shared = shared;
+    }
+
     /** Ends a call admitted by {@link #tryAcquire}: frees its call slot (the quota reservation stays spent). */
     public void release() {
         inFlight.decrementAndGet();
@@ -219,11 +276,11 @@ public final class DeploymentLimiter {
             return Long.MAX_VALUE;
         }
         long now = ticker.nanos();
-        long cool = coolingAt(now) ? coolUntilNanos - now : 0;
+        long cool = Math.max(coolingAt(now) ? coolUntilNanos - now : 0, holdingAt(now) ? holdUntilNanos - now : 0);
         tokens.expire(now);
         requests.expire(now);
-        long tok = tokens.nanosUntilSumAtMost(tokenLimit - cost, now);
-        long req = requests.nanosUntilSumAtMost(requestLimit - 1, now);
+        long tok = tokens.nanosUntilSumAtMost(effectiveTokenLimit - cost, now);
+        long req = requests.nanosUntilSumAtMost(effectiveRequestLimit - 1, now);
         long pace = Math.max(tokenPacer.estimateAbilityToConsume(cost).getNanosToWaitForRefill(),
                 requestPacer.estimateAbilityToConsume(1).getNanosToWaitForRefill());
         return Math.max(Math.max(cool, pace), Math.max(tok, req));
@@ -270,6 +327,10 @@ public final class DeploymentLimiter {
      */
     public synchronized Observation observeRemaining(long remainingTokens, long remainingRequests, Admission a) {
         long now = ticker.nanos();
+        if (shared) {
+            // The service's count includes the other workers: our own windows must not take it for a shortfall.
+            remainingRequests = -1;
+        }
         if (remainingRequests >= 0 && a != null) {
             long missing = a.predictedRequests() - remainingRequests - (correctedRequests - a.correctedRequests());
             if (missing > 0) {
@@ -282,7 +343,7 @@ public final class DeploymentLimiter {
             return null;
         }
         long missing = a.predictedTokens() - remainingTokens - (correctedTokens - a.correctedTokens());
-        if (missing > 0) {
+        if (missing > 0 && !shared) {
             tokens.expire(now);
             tokens.add(a.atNanos(), missing);
             correctedTokens += missing;

@@ -137,6 +137,7 @@ public final class ConfigLoader {
         Map<String, TaskTemplate> tasks = new LinkedHashMap<>();
         top.entries("tasks").forEach((name, n) -> tasks.put(name, task(name, new Node(n, "tasks." + name))));
         WorkerSettings worker = worker(top.child("worker"));
+        QuotaSettings quota = quota(top.child("quota"));
         top.rejectUnknown();
         if (models.isEmpty()) {
             throw new ConfigException("models must declare at least one model pool");
@@ -145,7 +146,7 @@ public final class ConfigLoader {
             throw new ConfigException("worker.default-model names '" + worker.defaultModel()
                     + "', which is not a key of models");
         }
-        return new PipelineConfig(kafka, worker, models, tasks);
+        return new PipelineConfig(kafka, worker, models, tasks, quota);
     }
 
     private static KafkaSettings kafka(Node n) {
@@ -198,6 +199,22 @@ public final class ConfigLoader {
                 breaker(n.child("breaker")), learning(n.child("learning")));
         n.rejectUnknown();
         return w;
+    }
+
+    private static QuotaSettings quota(Node n) {
+        String store = n.string("store");
+        QuotaSettings.Store s = switch (store) {
+            case "local" -> QuotaSettings.Store.LOCAL;
+            case "redis" -> QuotaSettings.Store.REDIS;
+            default -> throw new ConfigException(n.key("store") + " must be local or redis, got '" + store + "'");
+        };
+        String uri = nonBlank(n, "redis-uri");
+        if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
+            throw new ConfigException(n.key("redis-uri") + " must be a redis:// or rediss:// URI");
+        }
+        QuotaSettings q = new QuotaSettings(s, uri, nonBlank(n, "key-prefix"), n.millis("timeout-ms", 1));
+        n.rejectUnknown();
+        return q;
     }
 
     private static WorkerSettings.LearningSettings learning(Node n) {

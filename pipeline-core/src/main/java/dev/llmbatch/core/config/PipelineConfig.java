@@ -10,11 +10,19 @@ public record PipelineConfig(
         KafkaSettings kafka,
         WorkerSettings worker,
         Map<String, ModelPool> models,
-        Map<String, TaskTemplate> tasks) {
+        Map<String, TaskTemplate> tasks,
+        QuotaSettings quota) {
 
     public PipelineConfig {
         models = Map.copyOf(models);
         tasks = Map.copyOf(tasks);
+        quota = quota == null ? QuotaSettings.LOCAL : quota;
+    }
+
+    /** A configuration with in-process quota windows. */
+    public PipelineConfig(KafkaSettings kafka, WorkerSettings worker, Map<String, ModelPool> models,
+            Map<String, TaskTemplate> tasks) {
+        this(kafka, worker, models, tasks, null);
     }
 
     /** The pool a job's {@code model} names, or the default pool when the job names none. */
