@@ -132,9 +132,27 @@ final class AdaptiveScenario {
         return out;
     }
 
+    /** The translate task's instruction. */
+    static final String TRANSLATE_SYSTEM = "Translate the user's text to English.";
+
     /** The worker's task table: the translate instruction (as in deploy/worker.yaml). */
-    static final String TASKS = "tasks:\n  translate: {system: \"Translate the user's text to English.\", "
+    static final String TASKS = "tasks:\n  translate: {system: \"" + TRANSLATE_SYSTEM + "\", "
             + "max-tokens: 100, batchable: true}\n";
+
+    /**
+     * The same translate jobs as a script without the pipeline sends them: [system instruction, user text] with the
+     * job's own max_tokens, costed by the service's character rule.
+     */
+    static List<Workload.Item> asMessages(List<Workload.Item> translate) {
+        List<Workload.Item> out = new ArrayList<>(translate.size());
+        for (Workload.Item it : translate) {
+            Job j = it.job();
+            Job m = Job.ofMessages(j.id(), j.model(), List.of(new dev.llmbatch.core.job.ChatMessage("system",
+                    TRANSLATE_SYSTEM), new dev.llmbatch.core.job.ChatMessage("user", j.input())), j.maxTokens());
+            out.add(new Workload.Item(m.id(), JobCodec.encode(m), Workload.serviceCost(m), m));
+        }
+        return out;
+    }
 
     static String workerYaml(Simulator sim, Context ctx, SimSetup.Topics t, double timeScale, String poolExtra) {
         return SimSetup.workerYaml(SimSetup.endpoints(sim), ctx.bootstrap(), t, timeScale, false, null, poolExtra)

@@ -36,7 +36,11 @@ public abstract class BaselineClient implements AutoCloseable {
     }
 
     /** One HTTP answer, reduced to what the baselines need. */
-    public record Answer(int status, long retryAfterSimMs, int billedTokens) {
+    public record Answer(int status, long retryAfterSimMs, int billedTokens, long retryAfterMsHeader,
+                         long retryAfterSHeader) {
+        Answer(int status, long retryAfterSimMs, int billedTokens) {
+            this(status, retryAfterSimMs, billedTokens, -1, -1);
+        }
     }
 
     protected final List<Endpoint> endpoints;
@@ -112,7 +116,7 @@ public abstract class BaselineClient implements AutoCloseable {
             }
             if (r.statusCode() == 429) {
                 rateLimited.incrementAndGet();
-                return new Answer(429, retryAfterMs(r), 0);
+                return new Answer(429, retryAfterMs(r), 0, header(r, "retry-after-ms"), header(r, "retry-after"));
             }
             int billed = 0;
             if (r.statusCode() == 200) {
@@ -127,8 +131,21 @@ public abstract class BaselineClient implements AutoCloseable {
                     billedPerSecond.addAndGet((int) second, billed);
                 }
             }
-            return new Answer(r.statusCode(), 0, billed);
+            return new Answer(r.statusCode(), 0, billed, header(r, "retry-after-ms"), header(r, "retry-after"));
         });
+    }
+
+    /** A numeric header's value, -1 when absent or not a number. */
+    static long header(HttpResponse<?> r, String name) {
+        var v = r.headers().firstValue(name);
+        if (v.isEmpty()) {
+            return -1;
+        }
+        try {
+            return Long.parseLong(v.get().trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     static long retryAfterMs(HttpResponse<?> r) {
