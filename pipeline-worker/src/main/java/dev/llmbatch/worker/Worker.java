@@ -69,6 +69,7 @@ public final class Worker implements AutoCloseable {
         JobResolver resolver = new JobResolver(config, dispatcher::largestAdmissible);
         this.loop = new KafkaLoop(withInstanceTransactionalId(config), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
                 config.worker().maxInFlight(), config.worker().gracePeriod(), config.worker().idempotency());
+        dispatcher.fallbackShare(loop::assignedShare);
         this.thread = new Thread(loop, "llm-worker-kafka");
         this.admin = config.worker().httpPort() < 0 ? null
                 : AdminServer.start(vertx, config.worker().httpHost(), config.worker().httpPort(), metrics,
@@ -183,7 +184,9 @@ public final class Worker implements AutoCloseable {
         dispatcher.regions().forEach(m -> regions.add(new JsonObject(Map.copyOf(m))));
         return health().put("paused", loop.isPaused())
                 .put("results", new JsonObject(Map.copyOf(metrics.family("llm_results_total"))))
-                .put("regions", regions);
+                .put("regions", regions)
+                .put("quota", dispatcher.quotaStore() == null ? new JsonObject().put("store", "local")
+                        : new JsonObject(dispatcher.quotaStore()));
     }
 
     private void describeMetrics() {

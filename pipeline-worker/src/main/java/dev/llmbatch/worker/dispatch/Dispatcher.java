@@ -12,6 +12,7 @@ import dev.llmbatch.core.config.BatchSettings;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.core.config.QuotaSettings;
 import dev.llmbatch.core.config.WorkerSettings;
 import dev.llmbatch.core.estimate.ReservationCalibrator;
 import dev.llmbatch.core.estimate.TokenEstimator;
@@ -29,6 +30,7 @@ import dev.llmbatch.core.retry.RetryPolicy;
 import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.emission.Completion;
+import dev.llmbatch.worker.quota.SharedQuota;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Clock;
@@ -45,6 +47,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -80,6 +83,11 @@ public final class Dispatcher {
     private final Map<String, TokenEstimator> estimators = new HashMap<>();
     private final SplittableRandom random = new SplittableRandom();
     private final AnswerBudgets budgets = new AnswerBudgets();
+    /** The fleet's windows in Redis; null with {@code quota.store: local}. */
+    private final SharedQuota shared;
+    private volatile DoubleSupplier fallbackShare = () -> 1.0;
+    /** Requests admitted here and waiting for the shared store's answer. */
+    private int inSharedAdmission;
     private final long housekeepingTimer;
     private int waiting;
     private int inCall;
@@ -100,6 +108,7 @@ public final class Dispatcher {
         this.maxCooldown = w.maxCooldown();
         this.sink = sink;
         Map<String, Secret> keys = new HashMap<>();
+        List<DeploymentLimiter> all = new ArrayList<>();
         metrics.describe("llm_breaker_state", "Circuit breaker per deployment: 0 closed, 1 half-open, 2 open.");
         metrics.describe("llm_breaker_transitions_total", "Circuit breaker state changes, by the state entered.");
         metrics.describe("llm_prompt_rule", "How prompts are reserved per pool: 0 chars, 1 tokens, 2 max (safe).");
@@ -117,6 +126,7 @@ public final class Dispatcher {
                 DeploymentLimiter l = new DeploymentLimiter(d, ticker, pool.maxRequestTokens(),
                         w.bucket().windowMargin(), w.maxConnectionsPerRegion(), breaker, w.bucket().burstFraction());
                 limiters.add(l);
+                all.add(l);
                 metrics.gauge("llm_breaker_state", () -> breaker.state().gaugeValue(), "region", d.region(),
                         "deployment", d.deployment());
                 metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(),
@@ -133,11 +143,43 @@ public final class Dispatcher {
         }
         this.client = new ChatClient(vertx, new OutcomeClassifier(wallClock, w.defaultCooldown()), keys,
                 w.requestTimeout().toMillis(), w.maxConnectionsPerRegion(), w.maxWaitQueue());
+        this.shared = config.quota().store() == QuotaSettings.Store.REDIS
+                ? new SharedQuota(vertx, context, config.quota(), w.timeScale(), w.bucket().windowMargin(), all,
+                        () -> fallbackShare.getAsDouble())
+                : null;
+        if (shared != null) {
+            metrics.describe("llm_quota_store_up", "1 while quotas are shared through Redis, 0 on a local share.");
+            metrics.gauge("llm_quota_store_up", () -> shared.up() ? 1 : 0);
+            metrics.gauge("llm_quota_store_fallbacks", shared::fallbacks);
+            metrics.gauge("llm_quota_store_commands_per_request", shared::commandsPerRequest);
+        }
         metrics.gauge("llm_jobs_waiting_admission", () -> waiting);
         metrics.gauge("llm_calls_in_flight", () -> inCall);
         // A safety net for deadlines of jobs parked behind a long wait; admission itself is woken by timers.
         this.housekeepingTimer = vertx.setPeriodic(1000, id -> context.runOnContext(v -> lanes.values()
                 .forEach(this::drain)));
+    }
+
+    /**
+     * This worker's share of the fleet's work, used as its share of each quota while Redis is away (its share of the
+     * jobs topic's partitions). Any thread.
+     */
+    public void fallbackShare(DoubleSupplier share) {
+        this.fallbackShare = share;
+    }
+
+    /** The shared quota store's state for the status page: null with a local store. Any thread. */
+    public Map<String, Object> quotaStore() {
+        if (shared == null) {
+            return null;
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("store", "redis");
+        m.put("state", shared.up() ? "shared" : "fallback");
+        m.put("share", Math.round(shared.share() * 1000) / 1000.0);
+        m.put("fallbacks", shared.fallbacks());
+        m.put("commands_per_request", Math.round(shared.commandsPerRequest() * 1000) / 1000.0);
+        return m;
     }
 
     /** The largest reservation any deployment of {@code pool} can grant (bigger jobs are rejected at intake). */
@@ -224,6 +266,9 @@ public final class Dispatcher {
             openBatches.values().forEach(b -> vertx.cancelTimer(b.timer));
         });
         client.close();
+        if (shared != null) {
+            shared.close();
+        }
     }
 
     // ---- packing -------------------------------------------------------------------------------------------
@@ -412,7 +457,11 @@ public final class Dispatcher {
                 lane.poll();
                 waiting--;
                 w.admission = a.admission();
-                send(lane, w, a.deployment(), a.permit());
+                if (shared != null && shared.up()) {
+                    admitShared(lane, w, a, cost);
+                } else {
+                    send(lane, w, a.deployment(), a.permit());
+                }
             } else if (s instanceof RegionSelector.Selection.Wait wait) {
                 lane.wakeIn(wait.nanos());
                 return;
@@ -452,6 +501,24 @@ public final class Dispatcher {
             repack(w, first.job.batchInstruction(), first.job.temperature());
         }
         return false;
+    }
+
+    /** Asks the fleet's windows too; a refusal takes the local admission back and queues the request again. */
+    private void admitShared(Lane lane, Work w, RegionSelector.Selection.Admitted a, RequestCost cost) {
+        inSharedAdmission++;
+        DeploymentLimiter limiter = a.deployment();
+        shared.admit(limiter, cost, result -> {
+            inSharedAdmission--;
+            switch (result) {
+                case GRANTED -> send(lane, w, limiter, a.permit());
+                case REFUSED, UNAVAILABLE -> {
+                    limiter.cancel(a.admission());
+                    limiter.breaker().cancel(a.permit());
+                    enqueue(w, true);
+                    drain(lane);
+                }
+            }
+        });
     }
 
     private void send(Lane lane, Work w, DeploymentLimiter limiter, CircuitBreaker.Permit permit) {
@@ -515,6 +582,9 @@ public final class Dispatcher {
             }
             Duration cool = r.retryAfter().compareTo(maxCooldown) > 0 ? maxCooldown : r.retryAfter();
             limiter.coolDown(cool);
+            if (shared != null) {
+                shared.coolDown(limiter, cool);
+            }
             metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(),
                     "source", r.source().name().toLowerCase());
             w.avoid.add(d.id());

@@ -86,6 +86,7 @@ public final class KafkaLoop implements Runnable {
     private volatile boolean running;
     private volatile Throwable failure;
     private volatile int assignedCount;
+    private volatile int totalPartitions;
     private volatile boolean paused;
 
     private KafkaConsumer<byte[], byte[]> consumer;
@@ -175,6 +176,15 @@ public final class KafkaLoop implements Runnable {
 
     public int assignedPartitions() {
         return assignedCount;
+    }
+
+    /**
+     * This worker's share of the jobs topic's partitions (assigned / total), the best guess of its share of the
+     * fleet's work; 1 before the first assignment is known.
+     */
+    public double assignedShare() {
+        int total = totalPartitions;
+        return total <= 0 ? 1.0 : Math.min(1.0, (double) assignedCount / total);
     }
 
     public int inFlight() {
@@ -573,6 +583,8 @@ public final class KafkaLoop implements Runnable {
             }
             restoreAssigned(partitions);
             assignedCount = consumer.assignment().size();
+            var infos = consumer.partitionsFor(settings.jobsTopic());
+            totalPartitions = infos == null ? 0 : infos.size();
         }
 
         @Override

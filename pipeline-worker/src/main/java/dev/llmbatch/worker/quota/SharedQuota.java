@@ -1,0 +1,245 @@
+package dev.llmbatch.worker.quota;
+
+import dev.llmbatch.core.admission.DeploymentLimiter;
+import dev.llmbatch.core.admission.RequestCost;
+import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.config.QuotaSettings;
+import dev.llmbatch.core.estimate.PromptRule;
+import dev.llmbatch.worker.quota.RedisQuotaStore.Grant;
+import dev.llmbatch.worker.quota.RedisQuotaStore.Windows;
+import io.vertx.core.Context;
+import io.vertx.core.Vertx;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The dispatcher's side of a quota shared through Redis. A request first passes this worker's own limiter (its call
+ * slots, pacing, and a cap of the whole quota), then the fleet's windows in Redis ({@link RedisQuotaStore}); a refusal
+ * there holds the deployment for as long as Redis says (or cools it, when another worker learned a 429), and the
+ * request is admitted again.
+ *
+ * <h2>Redis away</h2>
+ * When Redis does not answer (at start or mid-run), the worker goes on alone on a conservative share of every quota:
+ * its share of the jobs topic's partitions, its best guess of its share of the fleet; the service's own
+ * remaining-quota headers then correct its windows as in a single worker. It logs this once, shows it as
+ * {@code llm_quota_store_up 0} and in {@code /status.json}, asks Redis again every second, and goes back to the
+ * shared windows when it answers. What was admitted meanwhile is not written to Redis: the fleet may over-admit by
+ * at most that for one window, which the share keeps small.
+ *
+ * <p>Confined to the dispatcher's event-loop context: Redis answers hop back onto it.
+ */
+public final class SharedQuota implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(SharedQuota.class);
+    private static final Duration TOKEN_WINDOW = Duration.ofSeconds(60);
+    private static final Duration REQUEST_WINDOW = Duration.ofSeconds(10);
+    private static final long RETRY_MS = 1000;
+
+    private final Vertx vertx;
+    private final Context context;
+    private final QuotaSettings settings;
+    private final double timeScale;
+    private final Duration margin;
+    private final List<DeploymentLimiter> limiters;
+    private final DoubleSupplier fallbackShare;
+    private final AtomicLong admitted = new AtomicLong();
+    private volatile RedisQuotaStore store;
+    private volatile boolean up;
+    private long retryTimer = -1;
+    private long fallbacks;
+    private boolean connecting;
+
+    /** The answer to {@link #admit}. */
+    public enum Result { GRANTED, REFUSED, UNAVAILABLE }
+
+    /**
+     * @param fallbackShare this worker's share of each quota while Redis is away (any thread)
+     */
+    public SharedQuota(Vertx vertx, Context context, QuotaSettings settings, double timeScale, Duration margin,
+            List<DeploymentLimiter> limiters, DoubleSupplier fallbackShare) {
+        this.vertx = vertx;
+        this.context = context;
+        this.settings = settings;
+        this.timeScale = timeScale;
+        this.margin = margin;
+        this.limiters = List.copyOf(limiters);
+        this.fallbackShare = fallbackShare;
+        try {
+            store = RedisQuotaStore.connect(settings.redisUri(), settings.keyPrefix(), timeScale, settings.timeout());
+            up = true;
+            limiters.forEach(l -> {
+                l.setShared(true);
+                l.setShare(1.0);
+            });
+            LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
+                    settings.keyPrefix());
+        } catch (RuntimeException e) {
+            context.runOnContext(v -> fallBack(e));
+        }
+    }
+
+    /** What Azure meters: the endpoint and the deployment (two pools naming one deployment share its quota). */
+    public static String key(DeploymentConfig d) {
+        return d.endpoint() + "/" + d.deployment();
+    }
+
+    /** Whether admissions go through Redis now. */
+    public boolean up() {
+        return up;
+    }
+
+    /** Times the worker fell back to a local share. */
+    public long fallbacks() {
+        return fallbacks;
+    }
+
+    /** Redis commands per request admitted through Redis, since the start. */
+    public double commandsPerRequest() {
+        RedisQuotaStore s = store;
+        long n = admitted.get();
+        return s == null || n == 0 ? 0 : (double) s.commands() / n;
+    }
+
+    /** This worker's share of each quota now: 1 while shared, the fallback share while Redis is away. */
+    public double share() {
+        return up ? 1.0 : fallbackShare.getAsDouble();
+    }
+
+    /**
+     * Asks the fleet's windows for an admission this worker's limiter already made; {@code then} runs on the
+     * dispatcher's context. On REFUSED the limiter has been held (or cooled) for as long as Redis said; on REFUSED and
+     * UNAVAILABLE the caller cancels its local admission and queues the request again.
+     */
+    public void admit(DeploymentLimiter l, RequestCost cost, Consumer<Result> then) {
+        RedisQuotaStore s = store;
+        if (!up || s == null) {
+            then.accept(Result.UNAVAILABLE);
+            return;
+        }
+        s.acquire(key(l.config()), windows(l), cost.reserve(), cost.under(PromptRule.CHARS),
+                cost.under(PromptRule.TOKENS))
+                .whenComplete((g, e) -> context.runOnContext(v -> {
+                    if (e != null) {
+                        fallBack(e);
+                        then.accept(Result.UNAVAILABLE);
+                    } else if (g.granted()) {
+                        admitted.incrementAndGet();
+                        then.accept(Result.GRANTED);
+                    } else {
+                        refused(l, g);
+                        then.accept(Result.REFUSED);
+                    }
+                }));
+    }
+
+    private void refused(DeploymentLimiter l, Grant g) {
+        if (g.coolingNanos() > 0) {
+            // Another worker learned a 429 here: cool down as if we had.
+            l.coolDown(Duration.ofNanos(g.coolingNanos()));
+        } else {
+            l.holdFor(Math.max(1, g.waitNanos()));
+        }
+    }
+
+    /** Shares a 429's cooldown with the fleet (fire and forget: a lost one only costs another 429). */
+    public void coolDown(DeploymentLimiter l, Duration d) {
+        RedisQuotaStore s = store;
+        if (up && s != null) {
+            s.record(key(l.config()), windows(l), d, 0, 0).whenComplete((r, e) -> {
+                if (e != null) {
+                    context.runOnContext(v -> fallBack(e));
+                }
+            });
+        }
+    }
+
+    private Windows windows(DeploymentLimiter l) {
+        return new Windows(l.tokenLimit(), l.requestLimit(), TOKEN_WINDOW.plus(margin), REQUEST_WINDOW.plus(margin),
+                TOKEN_WINDOW);
+    }
+
+    private void fallBack(Throwable why) {
+        if (!up && retryTimer >= 0) {
+            return;
+        }
+        up = false;
+        fallbacks++;
+        double share = fallbackShare.getAsDouble();
+        limiters.forEach(l -> {
+            l.setShared(false);
+            l.setShare(share);
+        });
+        LOG.warn("Redis ({}) is not answering ({}): admitting on a local share of {} of each quota until it does",
+                redacted(settings.redisUri()), rootMessage(why), String.format(java.util.Locale.ROOT, "%.2f", share));
+        retryTimer = vertx.setPeriodic(RETRY_MS, id -> tryRecover());
+    }
+
+    private void tryRecover() {
+        if (connecting) {
+            return;
+        }
+        double share = fallbackShare.getAsDouble();
+        limiters.forEach(l -> l.setShare(share));
+        RedisQuotaStore s = store;
+        if (s != null) {
+            connecting = true;
+            s.ping().whenComplete((ok, e) -> context.runOnContext(v -> {
+                connecting = false;
+                if (Boolean.TRUE.equals(ok)) {
+                    recovered();
+                }
+            }));
+            return;
+        }
+        connecting = true;
+        vertx.<RedisQuotaStore>executeBlocking(() -> RedisQuotaStore.connect(settings.redisUri(),
+                settings.keyPrefix(), timeScale, settings.timeout())).onComplete(ar -> {
+                    connecting = false;
+                    if (ar.succeeded()) {
+                        store = ar.result();
+                        recovered();
+                    }
+                });
+    }
+
+    private void recovered() {
+        if (up) {
+            return;
+        }
+        up = true;
+        vertx.cancelTimer(retryTimer);
+        retryTimer = -1;
+        limiters.forEach(l -> {
+            l.setShared(true);
+            l.setShare(1.0);
+        });
+        LOG.info("Redis ({}) answers again: quota shared again", redacted(settings.redisUri()));
+    }
+
+    private static String redacted(String uri) {
+        return uri.replaceAll("//[^@/]*@", "//***@");
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable t = e;
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+    }
+
+    @Override
+    public void close() {
+        if (retryTimer >= 0) {
+            vertx.cancelTimer(retryTimer);
+        }
+        RedisQuotaStore s = store;
+        if (s != null) {
+            s.close();
+        }
+    }
+}
