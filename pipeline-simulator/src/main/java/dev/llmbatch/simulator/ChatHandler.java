@@ -120,8 +120,16 @@ final class ChatHandler {
 
         long maxTokens = req.maxTokens() == null ? cfg.defaultMaxTokens() : req.maxTokens();
         long cost = cfg.estimator().estimate(req.contentCodePoints(), promptTokens, maxTokens, req.n());
+        if (d.retryAfterAnnounced && d.retryAfterUntil - now > 0) {
+            d.requestsDuringRetryAfter++;
+        }
         Decision decision = d.limiter.tryAcquire(now, cost);
         if (!decision.admitted()) {
+            long until = now + decision.retryAfterNanos();
+            if (!d.retryAfterAnnounced || until - d.retryAfterUntil > 0) {
+                d.retryAfterUntil = until;
+                d.retryAfterAnnounced = true;
+            }
             boolean tokens = decision.limitedBy() == Decision.Limit.TOKENS;
             if (tokens) {
                 d.rateLimitedTokens++;

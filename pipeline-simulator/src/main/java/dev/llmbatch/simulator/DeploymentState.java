@@ -40,6 +40,10 @@ final class DeploymentState {
     long requestWindowsOver;
     long packingIgnored;
     long stalls;
+    /** Requests that arrived while a retry-after this deployment had announced (to any client) was running. */
+    long requestsDuringRetryAfter;
+    long retryAfterUntil;
+    boolean retryAfterAnnounced;
     /** The configured {@code packing}, or the runtime override. */
     PackingMode packing;
 
@@ -87,6 +91,6 @@ final class DeploymentState {
                 rateLimitedRequests, rateLimitedShedding, errors, hangs, resets, admittedTokens, tokenPeak.peak(),
                 requestPeak.peak(), limiter.tpm(), limiter.rpm(), perSecond.firstSecond(second),
                 perSecond.values(second), succeeded, billedPromptTokens, billedCompletionTokens, tokenWindowsOver,
-                requestWindowsOver, packingIgnored, stalls);
+                requestWindowsOver, packingIgnored, stalls, requestsDuringRetryAfter);
     }
 }

@@ -44,6 +44,8 @@ import java.util.Map;
  * request_windows_over             requestWindowsOver
  * packing_ignored                  packingIgnored
  * stalls                           stalls
+ * requests_during_retry_after      requestsDuringRetryAfter   requests that arrived while a retry-after this
+ *                                                             deployment had announced to any client was running
  * </pre>
  *
  * @param deployment deployment name
@@ -86,7 +88,7 @@ public record DeploymentStats(String deployment, String model, long requests, lo
                               long admittedTokensPerSecondFrom, List<Long> admittedTokensPerSecond,
                               long succeeded, long billedPromptTokens, long billedCompletionTokens,
                               long tokenWindowsOver, long requestWindowsOver, long packingIgnored,
-                              long stalls) {
+                              long stalls, long requestsDuringRetryAfter) {
 
     /** Copies the collections. */
     public DeploymentStats {

@@ -62,6 +62,7 @@ final class StatsJson {
                 .put("request_windows_over", d.requestWindowsOver())
                 .put("packing_ignored", d.packingIgnored())
                 .put("stalls", d.stalls())
+                .put("requests_during_retry_after", d.requestsDuringRetryAfter())
                 .put("admitted_tokens_per_second_from", d.admittedTokensPerSecondFrom())
                 .put("admitted_tokens_per_second", new JsonArray(new ArrayList<Object>(d.admittedTokensPerSecond())));
     }
@@ -97,6 +98,6 @@ final class StatsJson {
                 d.getLong("succeeded", 0L), d.getLong("billed_prompt_tokens", 0L),
                 d.getLong("billed_completion_tokens", 0L), d.getLong("token_windows_over", 0L),
                 d.getLong("request_windows_over", 0L), d.getLong("packing_ignored", 0L),
-                d.getLong("stalls", 0L));
+                d.getLong("stalls", 0L), d.getLong("requests_during_retry_after", 0L));
     }
 }
