@@ -1,5 +1,9 @@
 package dev.llmbatch.producer;
 
+import dev.llmbatch.command.Commands;
+import dev.llmbatch.command.DurationConverter;
+import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.time.Ticker;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -10,13 +14,15 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.StringJoiner;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code pipeline status}: how far the workers' consumer group is behind on the jobs topic and when it will catch up.
@@ -34,25 +40,41 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  *
  * <p>Stateless; each call works on its own.
  */
-public final class StatusCommand {
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Consumer lag per partition and its owner, backlog in jobs and tokens, completion rate and ETA.",
+                "Exit codes: 0 done, 1 unknown group or topic or unreachable cluster, 2 bad usage."})
+public final class StatusCommand implements Callable<Integer>, Streams {
     /** Most unconsumed records read to estimate tokens per job. */
     public static final int SAMPLE_SIZE = 200;
     static final String DEFAULT_GROUP = "llm-workers";
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     static final Duration SAMPLE_BUDGET = Duration.ofSeconds(5);
-    static final String USAGE = """
-            usage: pipeline status [--bootstrap localhost:9092] [--group llm-workers] [--topic llm.jobs]
-                                   [--interval 5s] [--watch]
-              --bootstrap   Kafka bootstrap servers (default localhost:9092)
-              --group       the workers' consumer group (default llm-workers)
-              --topic       jobs topic (default llm.jobs)
-              --interval    time between the two offset readings that give the rate (default 5s)
-              --watch       print a new status every interval until Ctrl-C""";
 
-    private static final Set<String> VALUE_FLAGS = Set.of("--bootstrap", "--group", "--topic", "--interval");
-    private static final Set<String> BOOLEAN_FLAGS = Set.of("--watch", "--help");
+    @Option(names = {"--bootstrap", "--bootstrap-server"}, paramLabel = "HOST:PORT",
+            defaultValue = SubmitCommand.DEFAULT_BOOTSTRAP, description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
+    String bootstrap;
 
-    private StatusCommand() {
+    @Option(names = "--group", paramLabel = "GROUP", defaultValue = DEFAULT_GROUP,
+            description = "the workers' consumer group (default ${DEFAULT-VALUE})")
+    String group;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = JobSubmitter.DEFAULT_TOPIC,
+            description = "jobs topic (default ${DEFAULT-VALUE})")
+    String topic;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "time between the two offset readings that give the rate (default ${DEFAULT-VALUE})")
+    Duration interval;
+
+    @Option(names = "--watch", description = "print a new status every interval until Ctrl-C")
+    boolean watch;
+
+    private PrintStream out = System.out;
+
+    @Override
+    public void streams(PrintStream out, PrintStream err) {
+        this.out = out;
     }
 
     /**
@@ -133,24 +155,11 @@ public final class StatusCommand {
      * @return 0 on success, 1 when the group or topic is unknown or the cluster cannot be reached, 2 on bad usage
      */
     public static int run(String[] args, PrintStream out) {
-        Args a;
-        Duration interval;
-        try {
-            a = Args.parse(args, "status", VALUE_FLAGS, BOOLEAN_FLAGS);
-            if (a.has("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            interval = a.duration("--interval", DEFAULT_INTERVAL);
-        } catch (UsageException e) {
-            out.println("status: " + e.getMessage());
-            out.println(USAGE);
-            return 2;
-        }
-        String bootstrap = a.get("--bootstrap", SubmitCommand.DEFAULT_BOOTSTRAP);
-        String group = a.get("--group", DEFAULT_GROUP);
-        String topic = a.get("--topic", JobSubmitter.DEFAULT_TOPIC);
-        boolean watch = a.has("--watch");
+        return Commands.execute(new StatusCommand(), args, out, out);
+    }
+
+    @Override
+    public Integer call() {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "status-stop");
         if (watch) {

@@ -104,7 +104,7 @@ class StatusCommandBrokerTest {
 
     @Test
     void run_groupCommittedSomeOffsets_printsTheLagTable() {
-        int exit = StatusCommand.run(new String[] {"status", "--bootstrap", kafka.bootstrapServers(), "--group", GROUP,
+        int exit = StatusCommand.run(new String[] {"--bootstrap", kafka.bootstrapServers(), "--group", GROUP,
                 "--topic", TOPIC, "--interval", "100ms"}, out);
 
         assertThat(exit).as(printed()).isZero();
