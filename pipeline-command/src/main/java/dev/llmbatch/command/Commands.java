@@ -3,6 +3,7 @@ package dev.llmbatch.command;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import picocli.CommandLine;
 
 /**
@@ -66,7 +67,14 @@ public final class Commands {
     private static int usageError(CommandLine.ParameterException ex, String[] args) {
         CommandLine line = ex.getCommandLine();
         PrintWriter err = line.getErr();
-        err.println(line.getCommandSpec().qualifiedName() + ": " + ex.getMessage());
+        String message = ex.getMessage();
+        List<String> unmatched = line.getUnmatchedArguments();
+        if (!(ex instanceof CommandLine.UnmatchedArgumentException) && !unmatched.isEmpty()) {
+            // A mistyped option is the cause of "missing required option" more often than not: name it first.
+            message = "Unknown " + (unmatched.size() == 1 ? "argument" : "arguments") + ": '"
+                    + String.join("', '", unmatched) + "' (and " + message + ")";
+        }
+        err.println(line.getCommandSpec().qualifiedName() + ": " + message);
         CommandLine.UnmatchedArgumentException.printSuggestions(ex, err);
         err.print(line.getUsageMessage(line.getColorScheme()));
         err.flush();

@@ -99,4 +99,22 @@ class CommandsTest {
         assertThat(Commands.execute(new Demo(), new String[] {"--fail"}, out, err)).isEqualTo(1);
         assertThat(err()).contains("demo: java.lang.IllegalStateException: boom");
     }
+
+    @Command(name = "strict")
+    static final class Strict implements Callable<Integer> {
+        @Option(names = "--input", required = true)
+        String input;
+
+        @Override
+        public Integer call() {
+            return 0;
+        }
+    }
+
+    @Test
+    void execute_typoOfRequiredOption_namesTheTypoFirst() {
+        assertThat(Commands.execute(new Strict(), new String[] {"--inptu", "x"}, out, err)).isEqualTo(2);
+        assertThat(err().lines().findFirst().orElse("")).startsWith("strict: Unknown arguments: '--inptu', 'x' (and "
+                + "Missing required option: '--input=<input>')");
+    }
 }
