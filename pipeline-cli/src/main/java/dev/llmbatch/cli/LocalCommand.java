@@ -43,7 +43,6 @@ import picocli.CommandLine.Spec;
                 "Exit codes: 0 done, 1 failed or timed out, 2 bad usage or config."})
 public final class LocalCommand implements Callable<Integer>, Streams {
     static final String SIM_KEY_ENV = "PIPELINE_LOCAL_SIM_KEY";
-    static final int PARTITIONS = 6;
 
     @Spec
     CommandSpec spec;
@@ -79,6 +78,8 @@ public final class LocalCommand implements Callable<Integer>, Streams {
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("PIPELINE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
             env.putIfAbsent("PIPELINE_WORKER_HTTP_PORT", "0");
+            // The broker is new and empty: the worker creates its three topics (PipelineTopics' settings).
+            env.put("PIPELINE_KAFKA_CREATE_TOPICS", "true");
             Simulator sim = null;
             try {
                 PipelineConfig cfg;
@@ -92,9 +93,6 @@ public final class LocalCommand implements Callable<Integer>, Streams {
                 } else {
                     cfg = ConfigLoader.load(config, env);
                 }
-                kafka.createTopic(cfg.kafka().jobsTopic(), PARTITIONS);
-                kafka.createTopic(cfg.kafka().resultsTopic(), PARTITIONS);
-                kafka.createTopic(cfg.kafka().dlqTopic(), 1);
                 try (Worker worker = Worker.start(cfg, env)) {
                     out.println("worker     admin http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
                             + "/metrics");

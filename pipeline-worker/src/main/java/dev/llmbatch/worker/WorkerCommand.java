@@ -6,6 +6,7 @@ import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
 import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.worker.topics.MissingTopicsException;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -48,6 +49,9 @@ public final class WorkerCommand implements Callable<Integer>, Streams {
         } catch (ConfigException e) {
             out.println("config error: " + e.getMessage());
             return Commands.USAGE;
+        } catch (MissingTopicsException e) {
+            out.println("worker: " + e.getMessage());
+            return Commands.FAILED;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "llm-worker-shutdown"));
         out.println("worker running; admin http on " + cfg.worker().httpHost() + ":" + worker.adminPort()
