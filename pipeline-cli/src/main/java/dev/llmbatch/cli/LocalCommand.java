@@ -117,14 +117,19 @@ public final class LocalCommand implements Callable<Integer>, Streams {
 
     /** A worker config for the simulated regions: pool gpt-4o-mini, tasks sentiment and translate. */
     static String simulatedConfig(Simulator sim) {
+        return simulatedConfig(sim.config(), sim::endpoint);
+    }
+
+    /** The worker config for the regions of {@code sim}, reached at {@code endpoint.apply(region)}. */
+    static String simulatedConfig(SimulatorConfig simConfig, java.util.function.Function<String, String> endpoint) {
         StringBuilder y = new StringBuilder();
-        y.append("worker:\n  time-scale: ").append(sim.config().timeScale()).append('\n');
+        y.append("worker:\n  time-scale: ").append(simConfig.timeScale()).append('\n');
         y.append("models:\n  gpt-4o-mini:\n    encoding: o200k_base\n    context-window: 128000\n");
         y.append("    deployments:\n");
-        for (String r : sim.regions()) {
-            var region = sim.config().region(r);
+        for (var region : simConfig.regions()) {
+            String r = region.name();
             for (var d : region.deployments()) {
-                y.append("      - {region: ").append(r).append(", endpoint: \"").append(sim.endpoint(r))
+                y.append("      - {region: ").append(r).append(", endpoint: \"").append(endpoint.apply(r))
                         .append("\", deployment: ").append(d.name()).append(", api-key-env: ").append(SIM_KEY_ENV)
                         .append(", tpm: ").append(d.tpm()).append(", rpm: ").append(d.rpm())
                         .append(", priority: 1}\n");

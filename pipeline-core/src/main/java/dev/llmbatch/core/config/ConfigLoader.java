@@ -245,8 +245,15 @@ public final class ConfigLoader {
             }
             list.add(d);
         }
+        ModelPool.Price price = null;
+        if (n.has("price")) {
+            Node p = n.child("price");
+            price = new ModelPool.Price(p.doubleIn("input-per-1k", 0, 1_000_000),
+                    p.doubleIn("output-per-1k", 0, 1_000_000));
+            p.rejectUnknown();
+        }
         n.rejectUnknown();
-        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list);
+        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list, price);
     }
 
     private static BatchSettings batching(Node n) {

@@ -315,6 +315,20 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_poolPrice_bound() {
+        PipelineConfig c = parse(MINIMAL.replace("encoding: o200k_base",
+                "encoding: o200k_base\n    price: {input-per-1k: 0.15, output-per-1k: 0.6}"));
+        assertThat(c.models().values().iterator().next().price()).isEqualTo(new ModelPool.Price(0.15, 0.6));
+    }
+
+    @Test
+    void parse_negativePrice_namesTheKey() {
+        assertThatThrownBy(() -> parse(MINIMAL.replace("encoding: o200k_base",
+                "encoding: o200k_base\n    price: {input-per-1k: -1, output-per-1k: 0.6}")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("price.input-per-1k");
+    }
+
+    @Test
     void parse_createTopicsNotABoolean_namesTheKey() {
         assertRejected("kafka: {create-topics: sometimes}\n" + MINIMAL,
                 "kafka.create-topics must be true or false, got 'sometimes'");
