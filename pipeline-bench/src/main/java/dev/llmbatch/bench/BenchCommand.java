@@ -2,7 +2,7 @@ package dev.llmbatch.bench;
 
 import dev.llmbatch.bench.report.Report;
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.kafka.embedded.EmbeddedKafka;
 import java.io.PrintStream;
@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -37,7 +36,7 @@ import picocli.CommandLine.Spec;
                 + "3 x kill -9; exactly-once vs at-least-once over 3 x 2 runs of 3,000 jobs); full 2.6 minutes idle, "
                 + "3.5 at load 6-9 (20,000 jobs, plus an at-least-once crash run of 5,000 jobs; 5 x 2 runs of 20,000 "
                 + "jobs)."})
-public final class BenchCommand implements Callable<Integer>, Streams {
+public final class BenchCommand extends StreamCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
             "batching", "reliability");
 
@@ -54,8 +53,6 @@ public final class BenchCommand implements Callable<Integer>, Streams {
             description = "run only these (default all): ${COMPLETION-CANDIDATES}",
             completionCandidates = Scenarios.class)
     List<String> only;
-
-    private PrintStream out = System.out;
 
     /** The scenario names, for completion and the usage text. */
     static final class Scenarios extends ArrayList<String> {
@@ -77,11 +74,6 @@ public final class BenchCommand implements Callable<Integer>, Streams {
     /** Runs the command line; the report's progress goes to {@code out}. */
     public static int run(String[] args, PrintStream out) {
         return Commands.execute(new BenchCommand(), args, out, out);
-    }
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
     }
 
     @Override

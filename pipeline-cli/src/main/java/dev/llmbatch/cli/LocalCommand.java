@@ -2,7 +2,7 @@ package dev.llmbatch.cli;
 
 import dev.llmbatch.command.Commands;
 import dev.llmbatch.command.DurationConverter;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -41,7 +40,7 @@ import picocli.CommandLine.Spec;
                 + "(or the real deployments of --config) and a worker; submits the file, waits for every result, "
                 + "writes them, prints a summary and stops everything it started.",
                 "Exit codes: 0 done, 1 failed or timed out, 2 bad usage or config."})
-public final class LocalCommand implements Callable<Integer>, Streams {
+public final class LocalCommand extends StreamCommand {
     static final String SIM_KEY_ENV = "PIPELINE_LOCAL_SIM_KEY";
 
     @Spec
@@ -60,13 +59,6 @@ public final class LocalCommand implements Callable<Integer>, Streams {
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
             description = "how long to wait for results after the last line was sent (default ${DEFAULT-VALUE})")
     Duration timeout;
-
-    private PrintStream out = System.out;
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-    }
 
     @Override
     public Integer call() throws Exception {

@@ -1,11 +1,10 @@
 package dev.llmbatch.cli;
 
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import java.io.PrintStream;
 import java.util.List;
-import java.util.concurrent.Callable;
 import picocli.AutoComplete;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -23,7 +22,7 @@ import picocli.CommandLine.Spec;
                 "Run 'pipeline COMMAND --help' for a command's options. Durations: 500ms, 30s, 5m, 1h, 1d.",
                 "Shell completion: source <(bin/pipeline generate-completion)"},
         synopsisSubcommandLabel = "COMMAND", subcommands = CommandLine.HelpCommand.class)
-public final class Main implements Callable<Integer>, Streams {
+public final class Main extends StreamCommand {
 
     /**
      * A subcommand and the classes it needs at run time.
@@ -51,8 +50,6 @@ public final class Main implements Callable<Integer>, Streams {
 
     @Spec
     CommandSpec spec;
-
-    private PrintStream out = System.out;
 
     private Main() {
     }
@@ -98,15 +95,9 @@ public final class Main implements Callable<Integer>, Streams {
         }
     }
 
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-    }
-
     /** {@code pipeline} alone: the usage, exit 2 (nothing was asked). */
     @Override
     public Integer call() {
-        spec.commandLine().usage(out);
-        return Commands.USAGE;
+        return usageOnly(spec);
     }
 }

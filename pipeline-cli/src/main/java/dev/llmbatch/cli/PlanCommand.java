@@ -1,7 +1,7 @@
 package dev.llmbatch.cli;
 
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
@@ -16,7 +16,6 @@ import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -34,7 +33,7 @@ import picocli.CommandLine.Spec;
                 + "per pool with and without packing, the time to drain at the configured quotas, the cost at the "
                 + "configured prices, and the invalid lines with reasons.",
                 "Exit codes: 0 done, 2 bad usage or config."})
-public final class PlanCommand implements Callable<Integer>, Streams {
+public final class PlanCommand extends StreamCommand {
     /** How the plan is printed. */
     enum Output { text, json }
 
@@ -54,13 +53,6 @@ public final class PlanCommand implements Callable<Integer>, Streams {
 
     @Option(names = "--jobs", description = "also list every valid job's estimate (text output only)")
     boolean perJob;
-
-    private PrintStream out = System.out;
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-    }
 
     @Override
     public Integer call() throws IOException {

@@ -2,7 +2,7 @@ package dev.llmbatch.producer;
 
 import dev.llmbatch.command.Commands;
 import dev.llmbatch.command.DurationConverter;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -18,7 +18,6 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
 import java.util.StringJoiner;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
@@ -51,7 +50,7 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = {"Consumer lag per partition and its owner, backlog in jobs and tokens, completion rate and ETA.",
                 "Exit codes: 0 done, 1 unknown group or topic or unreachable cluster, 2 bad usage."})
-public final class StatusCommand implements Callable<Integer>, Streams {
+public final class StatusCommand extends StreamCommand {
     /** Most unconsumed records read to estimate tokens per job. */
     public static final int SAMPLE_SIZE = 200;
     static final String DEFAULT_GROUP = "llm-workers";
@@ -83,13 +82,6 @@ public final class StatusCommand implements Callable<Integer>, Streams {
     @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
             description = "text (a table) or json (one JSON object per line and reading) (default ${DEFAULT-VALUE})")
     Output output;
-
-    private PrintStream out = System.out;
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-    }
 
     /**
      * One partition's position. Immutable.

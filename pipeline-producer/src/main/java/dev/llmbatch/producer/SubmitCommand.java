@@ -3,7 +3,7 @@ package dev.llmbatch.producer;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import dev.llmbatch.command.Commands;
 import dev.llmbatch.command.DurationConverter;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.json.Json;
 import dev.llmbatch.core.result.JobResult;
@@ -24,7 +24,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.StringJoiner;
-import java.util.concurrent.Callable;
 import java.util.function.Consumer;
 import org.apache.kafka.common.KafkaException;
 import picocli.CommandLine.Command;
@@ -54,7 +53,7 @@ import picocli.CommandLine.Spec;
         description = {"Publishes a JSONL file of jobs; with --wait follows the results topic, shows progress, rate and "
                 + "ETA, and writes one result per job as JSONL.",
                 "Exit codes: 0 done, 1 timeout or Kafka error, 2 bad usage."})
-public final class SubmitCommand implements Callable<Integer>, Streams {
+public final class SubmitCommand extends StreamCommand {
     static final String DEFAULT_BOOTSTRAP = "localhost:9092";
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
@@ -88,15 +87,6 @@ public final class SubmitCommand implements Callable<Integer>, Streams {
             description = "how long to wait for results after the last line was sent (default ${DEFAULT-VALUE}; "
                     + DurationConverter.FORMS + ")")
     Duration timeout;
-
-    private PrintStream out = System.out;
-    private PrintStream err = System.err;
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
-    }
 
     /**
      * What a submission did. {@code resultsByStatus} counts the results received per status (empty without waiting);

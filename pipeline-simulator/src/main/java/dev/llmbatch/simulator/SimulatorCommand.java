@@ -1,12 +1,11 @@
 package dev.llmbatch.simulator;
 
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -21,14 +20,12 @@ import picocli.CommandLine.Option;
  */
 @Command(name = "simulator", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         description = "Runs the Azure-OpenAI-compatible region simulator until Ctrl-C or SIGTERM.")
-public final class SimulatorCommand implements Callable<Integer>, Streams {
+public final class SimulatorCommand extends StreamCommand {
 
     @Option(names = "--config", paramLabel = "FILE",
             description = "simulator YAML (default: the built-in three-region local setup)")
     Path configFile;
 
-    private PrintStream out = System.out;
-    private PrintStream err = System.err;
     private CountDownLatch stop;
 
     /** Entry point for a standalone JVM. */
@@ -41,12 +38,6 @@ public final class SimulatorCommand implements Callable<Integer>, Streams {
         SimulatorCommand command = new SimulatorCommand();
         command.stop = stop;
         return Commands.execute(command, args, out, err);
-    }
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-        this.err = err;
     }
 
     @Override

@@ -1,7 +1,7 @@
 package dev.llmbatch.worker;
 
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
@@ -9,7 +9,6 @@ import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.worker.topics.MissingTopicsException;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -22,21 +21,14 @@ import picocli.CommandLine.Option;
         description = {"Runs a worker until SIGTERM; then it stops polling, finishes in-flight work within the grace "
                 + "period, publishes, commits and exits.",
                 "Exit codes: 0 stopped, 1 failed, 2 bad usage or config."})
-public final class WorkerCommand implements Callable<Integer>, Streams {
+public final class WorkerCommand extends StreamCommand {
     @Option(names = "--config", paramLabel = "FILE", required = true,
             description = "worker YAML; every key can be overridden by a PIPELINE_... environment variable")
     Path config;
 
-    private PrintStream out = System.out;
-
     /** Runs a worker as its own process (what bin/pipeline worker does). */
     public static void main(String[] args) {
         System.exit(Commands.execute(new WorkerCommand(), args));
-    }
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
     }
 
     @Override

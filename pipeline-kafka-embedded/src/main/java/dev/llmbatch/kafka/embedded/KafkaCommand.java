@@ -1,11 +1,10 @@
 package dev.llmbatch.kafka.embedded;
 
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import java.io.PrintStream;
 import java.nio.file.Path;
-import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -21,7 +20,7 @@ import picocli.CommandLine.Spec;
  */
 @Command(name = "kafka", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
     description = "Runs a standalone single-node KRaft broker for development until Ctrl-C or SIGTERM.")
-public final class KafkaCommand implements Callable<Integer>, Streams {
+public final class KafkaCommand extends StreamCommand {
   static final int DEFAULT_PORT = 9092;
 
   /** Exit codes of a JVM that ended on SIGINT (130) or SIGTERM (143): the broker was stopped, it did not fail. */
@@ -42,9 +41,6 @@ public final class KafkaCommand implements Callable<Integer>, Streams {
       description = "default partition count of new topics (default ${DEFAULT-VALUE})")
   int partitions;
 
-  private PrintStream out = System.out;
-  private PrintStream err = System.err;
-
   /** {@code java -cp ... dev.llmbatch.kafka.embedded.KafkaCommand [options]}; {@code bin/pipeline} runs it too. */
   public static void main(String[] args) {
     System.exit(Commands.execute(new KafkaCommand(), args));
@@ -52,12 +48,6 @@ public final class KafkaCommand implements Callable<Integer>, Streams {
 
   static int run(String[] args, PrintStream out, PrintStream err) {
     return Commands.execute(new KafkaCommand(), args, out, err);
-  }
-
-  @Override
-  public void streams(PrintStream out, PrintStream err) {
-    this.out = out;
-    this.err = err;
   }
 
   /** The broker options the command line asks for; a usage error names the option. */

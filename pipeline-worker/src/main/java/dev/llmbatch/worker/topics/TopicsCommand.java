@@ -1,7 +1,7 @@
 package dev.llmbatch.worker.topics;
 
 import dev.llmbatch.command.Commands;
-import dev.llmbatch.command.Streams;
+import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -40,7 +39,7 @@ import picocli.CommandLine.Spec;
         description = "Creates or describes the jobs, results and DLQ topics (names from --config, else the defaults).",
         synopsisSubcommandLabel = "(create | describe)",
         subcommands = {TopicsCommand.Create.class, TopicsCommand.Describe.class})
-public final class TopicsCommand implements Callable<Integer>, Streams {
+public final class TopicsCommand extends StreamCommand {
     private static final List<String> SHOWN_CONFIGS = List.of(TopicConfig.CLEANUP_POLICY_CONFIG,
             TopicConfig.RETENTION_MS_CONFIG, TopicConfig.MAX_MESSAGE_BYTES_CONFIG,
             TopicConfig.MIN_IN_SYNC_REPLICAS_CONFIG);
@@ -48,18 +47,10 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
     @Spec
     CommandSpec spec;
 
-    private PrintStream out = System.out;
-
-    @Override
-    public void streams(PrintStream out, PrintStream err) {
-        this.out = out;
-    }
-
     /** {@code topics} alone: the usage, exit 2. */
     @Override
     public Integer call() {
-        spec.commandLine().usage(out);
-        return Commands.USAGE;
+        return usageOnly(spec);
     }
 
     /** Where the cluster is and what the topics are called. */
@@ -90,7 +81,7 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
     @Command(name = "create", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = {"Creates whichever of the three topics are missing; existing ones are left as they are.",
                     "Exit codes: 0 all three exist, 1 Kafka error, 2 bad usage."})
-    static final class Create implements Callable<Integer>, Streams {
+    static final class Create extends StreamCommand {
         @Spec
         CommandSpec spec;
 
@@ -105,13 +96,6 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
                 description = "replicas per partition (default: the broker's default.replication.factor)")
         Short replicationFactor;
 
-        private PrintStream out = System.out;
-
-        @Override
-        public void streams(PrintStream out, PrintStream err) {
-            this.out = out;
-        }
-
         @Override
         public Integer call() {
             if (partitions < 1) {
@@ -123,7 +107,7 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
             KafkaSettings kafka = target.kafka();
             List<PipelineTopics.Spec> specs = PipelineTopics.specs(kafka, partitions,
                     Optional.ofNullable(replicationFactor));
-            try (Admin admin = Admin.create(PipelineTopics.adminProperties(kafka))) {
+            return withAdmin(kafka, "topics create", out, admin -> {
                 Set<String> existing = admin.listTopics().names().get();
                 for (PipelineTopics.Spec s : specs) {
                     if (existing.contains(s.name())) {
@@ -142,35 +126,22 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
                     }
                 }
                 return 0;
-            } catch (ExecutionException | KafkaException e) {
-                out.println("topics create: Kafka at " + kafka.bootstrap() + ": " + cause(e));
-                return Commands.FAILED;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Commands.FAILED;
-            }
+            });
         }
     }
 
     @Command(name = "describe", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
             description = {"Shows the three topics: partitions, replication and the settings that matter here.",
                     "Exit codes: 0 all three exist, 1 one is missing or Kafka error, 2 bad usage."})
-    static final class Describe implements Callable<Integer>, Streams {
+    static final class Describe extends StreamCommand {
         @Mixin
         Target target;
-
-        private PrintStream out = System.out;
-
-        @Override
-        public void streams(PrintStream out, PrintStream err) {
-            this.out = out;
-        }
 
         @Override
         public Integer call() {
             KafkaSettings kafka = target.kafka();
             List<PipelineTopics.Spec> specs = PipelineTopics.specs(kafka, 1, Optional.empty());
-            try (Admin admin = Admin.create(PipelineTopics.adminProperties(kafka))) {
+            return withAdmin(kafka, "topics describe", out, admin -> {
                 Set<String> existing = admin.listTopics().names().get();
                 List<String> present = specs.stream().map(PipelineTopics.Spec::name).filter(existing::contains)
                         .toList();
@@ -190,13 +161,7 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
                             d.partitions().size(), d.partitions().get(0).replicas().size(), shown(c));
                 }
                 return allThere ? 0 : Commands.FAILED;
-            } catch (ExecutionException | KafkaException e) {
-                out.println("topics describe: Kafka at " + kafka.bootstrap() + ": " + cause(e));
-                return Commands.FAILED;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return Commands.FAILED;
-            }
+            });
         }
 
         private static String shown(Config c) {
@@ -204,6 +169,25 @@ public final class TopicsCommand implements Callable<Integer>, Streams {
             return entries.stream().filter(e -> SHOWN_CONFIGS.contains(e.name()))
                     .sorted(java.util.Comparator.comparingInt(e -> SHOWN_CONFIGS.indexOf(e.name())))
                     .map(e -> e.name() + "=" + e.value()).collect(Collectors.joining(" "));
+        }
+    }
+
+    /** What a subcommand does with the cluster; returns the exit code. */
+    @FunctionalInterface
+    interface AdminWork {
+        int run(Admin admin) throws ExecutionException, InterruptedException;
+    }
+
+    /** Runs {@code work} with a short-lived Admin client; a Kafka failure is one line naming the cluster, exit 1. */
+    static int withAdmin(KafkaSettings kafka, String command, PrintStream out, AdminWork work) {
+        try (Admin admin = Admin.create(PipelineTopics.adminProperties(kafka))) {
+            return work.run(admin);
+        } catch (ExecutionException | KafkaException e) {
+            out.println(command + ": Kafka at " + kafka.bootstrap() + ": " + cause(e));
+            return Commands.FAILED;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return Commands.FAILED;
         }
     }
 
