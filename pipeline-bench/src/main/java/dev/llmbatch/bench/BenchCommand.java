@@ -1,6 +1,9 @@
 package dev.llmbatch.bench;
 
 import dev.llmbatch.bench.report.Report;
+import dev.llmbatch.command.Commands;
+import dev.llmbatch.command.StreamCommand;
+import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.kafka.embedded.EmbeddedKafka;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -12,6 +15,10 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/pipeline bench [--quick] --out DIR [--only utilisation,storm,overhead,latency,memory,batching,
@@ -19,74 +26,76 @@ import java.util.Set;
  * scenario of issue 5) against the region simulator and a real single-node broker, with the baselines side by side
  * in the same run, and writes DIR/report.md, DIR/report.json and PNG charts.
  */
-public final class BenchCommand {
+@Command(name = "bench", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Benchmarks against the simulator and the embedded broker, baselines side by side; writes "
+                + "DIR/report.md, DIR/report.json and PNG charts.",
+                "--quick: everything scaled down, about 5 minutes on 2 cores. Full run: 1,000,000-job memory backlog, "
+                + "10-minute utilisation runs at time-scale 10, latency fix variants: about 25-30 minutes.",
+                "Reliability alone (measured): --quick 72 s on an idle machine, 95-130 s at load 8-11 (3,000 jobs, "
+                + "3 x kill -9; exactly-once vs at-least-once over 3 x 2 runs of 3,000 jobs); full 2.6 minutes idle, "
+                + "3.5 at load 6-9 (20,000 jobs, plus an at-least-once crash run of 5,000 jobs; 5 x 2 runs of 20,000 "
+                + "jobs).",
+                "Adaptive (issue 9: learned answer budgets on/off, prompt calibration, small deployments): --quick "
+                + "150-250 s measured at load 10-14 (2,000 translate jobs x 4 runs, 2 x 1,200 Japanese jobs, 3 min of "
+                + "small deployments)."})
+public final class BenchCommand extends StreamCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
             "batching", "reliability", "adaptive");
-    private static final String USAGE = "usage: pipeline bench [--quick] --out DIR [--only "
-            + String.join(",", SCENARIOS) + "]\n"
-            + "  --quick  everything scaled down: about 5 minutes on 2 cores\n"
-            + "  (full)   1,000,000-job memory backlog, 10-minute utilisation runs at time-scale 10, latency fix "
-            + "variants: about 25-30 minutes\n"
-            + "  reliability alone (measured): --quick 72 s on an idle machine, 95-130 s at load 8-11 (3,000 jobs, "
-            + "3 x kill -9; exactly-once vs at-least-once over 3 x 2 runs of 3,000 jobs); full 2.6 minutes idle, "
-            + "3.5 at load 6-9 (20,000 jobs, plus an at-least-once crash run of 5,000 jobs; 5 x 2 runs of 20,000 "
-            + "jobs); adaptive (issue 9: learned answer budgets on/off, prompt calibration, small deployments) "
-            + "--quick 150-250 s measured at load 10-14 (2,000 translate jobs x 4 runs, 2 x 1,200 Japanese jobs, "
-            + "3 min of small deployments)";
 
-    private BenchCommand() {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--quick", description = "the scaled-down run")
+    boolean quick;
+
+    @Option(names = "--out", paramLabel = "DIR", required = true, description = "report directory")
+    Path dir;
+
+    @Option(names = "--only", paramLabel = "SCENARIO", split = ",",
+            description = "run only these (default all): ${COMPLETION-CANDIDATES}",
+            completionCandidates = Scenarios.class)
+    List<String> only;
+
+    /** The scenario names, for completion and the usage text. */
+    static final class Scenarios extends ArrayList<String> {
+        private static final long serialVersionUID = 1L;
+
+        Scenarios() {
+            super(SCENARIOS);
+        }
     }
 
     /** Standalone entry point (the module's own classpath): uses the bench logging configuration. */
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
         if (System.getProperty("logback.configurationFile") == null) {
             System.setProperty("logback.configurationFile", "logback-bench.xml");
         }
-        System.exit(run(args, System.out));
+        System.exit(Commands.execute(new BenchCommand(), args));
     }
 
-    public static int run(String[] args, PrintStream out) throws Exception {
-        boolean quick = false;
-        Path dir = null;
-        Set<String> only = new LinkedHashSet<>(SCENARIOS);
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--quick" -> quick = true;
-                case "--out" -> {
-                    if (i + 1 >= args.length) {
-                        out.println(USAGE);
-                        return 2;
-                    }
-                    dir = Path.of(args[++i]);
+    /** Runs the command line; the report's progress goes to {@code out}. */
+    public static int run(String[] args, PrintStream out) {
+        return Commands.execute(new BenchCommand(), args, out, out);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        Set<String> chosen = new LinkedHashSet<>(SCENARIOS);
+        if (only != null) {
+            chosen.clear();
+            for (String s : only) {
+                if (!SCENARIOS.contains(s.trim())) {
+                    throw Commands.usage(spec, "--only: unknown scenario '" + s + "' (one of "
+                            + String.join(",", SCENARIOS) + ")");
                 }
-                case "--only" -> {
-                    if (i + 1 >= args.length) {
-                        out.println(USAGE);
-                        return 2;
-                    }
-                    only.clear();
-                    for (String s : args[++i].split(",")) {
-                        if (!SCENARIOS.contains(s.trim())) {
-                            out.println("bench: unknown scenario '" + s + "'; " + USAGE);
-                            return 2;
-                        }
-                        only.add(s.trim());
-                    }
-                }
-                case "-h", "--help" -> {
-                    out.println(USAGE);
-                    return 0;
-                }
-                default -> {
-                    out.println("bench: unknown option " + args[i] + "; " + USAGE);
-                    return 2;
-                }
+                chosen.add(s.trim());
             }
         }
-        if (dir == null) {
-            out.println(USAGE + "   (--out is required)");
-            return 2;
-        }
+        return run(chosen, spec.commandLine().getParseResult().originalArgs().toArray(String[]::new));
+    }
+
+    private int run(Set<String> only, String[] args) throws Exception {
         System.setProperty("java.awt.headless", "true");
         Files.createDirectories(dir);
         Settings settings = quick ? Settings.quickRun() : Settings.fullRun();

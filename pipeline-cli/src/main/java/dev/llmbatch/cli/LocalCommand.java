@@ -1,5 +1,9 @@
 package dev.llmbatch.cli;
 
+import dev.llmbatch.command.Commands;
+import dev.llmbatch.command.DurationConverter;
+import dev.llmbatch.command.StreamCommand;
+import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
 import dev.llmbatch.core.config.DeploymentConfig;
@@ -19,6 +23,10 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/pipeline local --input FILE --output FILE [--config FILE]}: one command that starts a real single-node
@@ -26,48 +34,44 @@ import java.util.Map;
  * deployments that file names), and a worker; submits the file, waits for every result, writes them, prints a
  * summary and stops everything it started.
  */
-final class LocalCommand {
+@Command(name = "local", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"One-shot run on this machine: a real Kafka broker (KRaft, own JVM), three simulated regions "
+                + "(or the real deployments of --config) and a worker; submits the file, waits for every result, "
+                + "writes them, prints a summary and stops everything it started.",
+                "Exit codes: 0 done, 1 failed or timed out, 2 bad usage or config."})
+public final class LocalCommand extends StreamCommand {
     static final String SIM_KEY_ENV = "PIPELINE_LOCAL_SIM_KEY";
-    static final int PARTITIONS = 6;
 
-    private LocalCommand() {
-    }
+    @Spec
+    CommandSpec spec;
 
-    static int run(String[] args, PrintStream out) throws Exception {
-        Path input = null;
-        Path output = null;
-        Path config = null;
-        Duration timeout = Duration.ofMinutes(30);
-        for (int i = 0; i < args.length; i++) {
-            String a = args[i];
-            if (i + 1 >= args.length) {
-                out.println("local: " + a + " needs a value");
-                return 2;
-            }
-            switch (a) {
-                case "--input" -> input = Path.of(args[++i]);
-                case "--output" -> output = Path.of(args[++i]);
-                case "--config" -> config = Path.of(args[++i]);
-                case "--timeout" -> timeout = Duration.parse("PT" + args[++i].toUpperCase(Locale.ROOT));
-                default -> {
-                    out.println("local: unknown option " + a);
-                    return 2;
-                }
-            }
-        }
-        if (input == null || output == null) {
-            out.println("usage: pipeline local --input FILE --output FILE [--config FILE] [--timeout 30m]");
-            return 2;
-        }
+    @Option(names = "--input", paramLabel = "FILE", required = true, description = "JSONL file of jobs")
+    Path input;
+
+    @Option(names = "--output", paramLabel = "FILE", required = true, description = "where the results go (JSONL)")
+    Path output;
+
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "worker YAML with real deployments (default: simulated regions)")
+    Path config;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "how long to wait for results after the last line was sent (default ${DEFAULT-VALUE})")
+    Duration timeout;
+
+    @Override
+    public Integer call() throws Exception {
         if (!Files.isReadable(input)) {
-            out.println("local: cannot read --input " + input);
-            return 2;
+            throw Commands.usage(spec, "--input: cannot read " + input);
         }
         try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
             out.println("kafka      " + kafka.bootstrapServers() + " (KRaft, single node)");
             Map<String, String> env = new HashMap<>(System.getenv());
             env.put("PIPELINE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
             env.putIfAbsent("PIPELINE_WORKER_HTTP_PORT", "0");
+            // The broker is new and empty: the worker creates its three topics (PipelineTopics' settings).
+            env.put("PIPELINE_KAFKA_CREATE_TOPICS", "true");
             Simulator sim = null;
             try {
                 PipelineConfig cfg;
@@ -81,9 +85,6 @@ final class LocalCommand {
                 } else {
                     cfg = ConfigLoader.load(config, env);
                 }
-                kafka.createTopic(cfg.kafka().jobsTopic(), PARTITIONS);
-                kafka.createTopic(cfg.kafka().resultsTopic(), PARTITIONS);
-                kafka.createTopic(cfg.kafka().dlqTopic(), 1);
                 try (Worker worker = Worker.start(cfg, env)) {
                     out.println("worker     admin http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
                             + "/metrics");
@@ -96,7 +97,7 @@ final class LocalCommand {
                 }
             } catch (ConfigException e) {
                 out.println("config error: " + e.getMessage());
-                return 2;
+                return Commands.USAGE;
             } finally {
                 if (sim != null) {
                     sim.close();
@@ -108,14 +109,19 @@ final class LocalCommand {
 
     /** A worker config for the simulated regions: pool gpt-4o-mini, tasks sentiment and translate. */
     static String simulatedConfig(Simulator sim) {
+        return simulatedConfig(sim.config(), sim::endpoint);
+    }
+
+    /** The worker config for the regions of {@code sim}, reached at {@code endpoint.apply(region)}. */
+    static String simulatedConfig(SimulatorConfig simConfig, java.util.function.Function<String, String> endpoint) {
         StringBuilder y = new StringBuilder();
-        y.append("worker:\n  time-scale: ").append(sim.config().timeScale()).append('\n');
+        y.append("worker:\n  time-scale: ").append(simConfig.timeScale()).append('\n');
         y.append("models:\n  gpt-4o-mini:\n    encoding: o200k_base\n    context-window: 128000\n");
         y.append("    deployments:\n");
-        for (String r : sim.regions()) {
-            var region = sim.config().region(r);
+        for (var region : simConfig.regions()) {
+            String r = region.name();
             for (var d : region.deployments()) {
-                y.append("      - {region: ").append(r).append(", endpoint: \"").append(sim.endpoint(r))
+                y.append("      - {region: ").append(r).append(", endpoint: \"").append(endpoint.apply(r))
                         .append("\", deployment: ").append(d.name()).append(", api-key-env: ").append(SIM_KEY_ENV)
                         .append(", tpm: ").append(d.tpm()).append(", rpm: ").append(d.rpm())
                         .append(", priority: 1}\n");

@@ -1,52 +1,15 @@
 package dev.llmbatch.producer;
 
 import java.time.Duration;
-import java.time.format.DateTimeParseException;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
-/** Parsing and formatting of the durations, rates and ETAs the commands read and print. Stateless. */
+/**
+ * Formatting of the durations, rates and ETAs the commands print (parsing is the shared
+ * {@link dev.llmbatch.command.DurationConverter}). Stateless.
+ */
 final class Durations {
-    private static final Pattern PART = Pattern.compile("(\\d+)(ms|s|m|h|d)");
-
     private Durations() {
-    }
-
-    /**
-     * Parses {@code 500ms}, {@code 30s}, {@code 5m}, {@code 1h30m}, {@code 2d} or ISO-8601 ({@code PT30M}).
-     *
-     * @throws IllegalArgumentException if the text is none of those
-     */
-    static Duration parse(String text) {
-        String s = text.trim().toLowerCase(Locale.ROOT);
-        if (s.startsWith("p")) {
-            try {
-                return Duration.parse(s.toUpperCase(Locale.ROOT));
-            } catch (DateTimeParseException e) {
-                throw new IllegalArgumentException("cannot parse '" + text + "' as a duration");
-            }
-        }
-        Matcher m = PART.matcher(s);
-        Duration total = Duration.ZERO;
-        int at = 0;
-        while (at < s.length() && m.find(at) && m.start() == at) {
-            long n = Long.parseLong(m.group(1));
-            total = total.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(n);
-                case "s" -> Duration.ofSeconds(n);
-                case "m" -> Duration.ofMinutes(n);
-                case "h" -> Duration.ofHours(n);
-                default -> Duration.ofDays(n);
-            });
-            at = m.end();
-        }
-        if (s.isEmpty() || at != s.length()) {
-            throw new IllegalArgumentException("cannot parse '" + text + "' as a duration (use e.g. 500ms, 30s, 5m, "
-                    + "1h30m)");
-        }
-        return total;
     }
 
     /** A coarse human duration: {@code 42s}, {@code 3m05s}, {@code 1h02m}, {@code 2d03h}. Sub-second rounds up. */

@@ -1,5 +1,12 @@
 package dev.llmbatch.producer;
 
+import dev.llmbatch.command.Commands;
+import dev.llmbatch.command.DurationConverter;
+import dev.llmbatch.command.StreamCommand;
+import dev.llmbatch.command.VersionProvider;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.llmbatch.core.json.Json;
 import dev.llmbatch.core.time.Ticker;
 import java.io.PrintStream;
 import java.time.Duration;
@@ -10,50 +17,71 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.OptionalLong;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code pipeline status}: how far the workers' consumer group is behind on the jobs topic and when it will catch up.
  *
  * <pre>
- * pipeline status [--bootstrap localhost:9092] [--group llm-workers] [--topic llm.jobs] [--interval 5s] [--watch]
+ * pipeline status [--bootstrap[-server] localhost:9092] [--group llm-workers] [--topic llm.jobs] [--interval 5s]
+ *                 [--watch] [--output text|json]
  * </pre>
  *
- * <p>Prints, per partition, the group's committed offset, the end offset (read_committed) and the lag; the total
+ * <p>Prints, per partition, the group's committed offset, the end offset (read_committed), the lag and the member
+ * that owns it (client id, host, member id, from the group description); the total
  * backlog in jobs; an <em>estimate</em> of the backlog in quota tokens (from up to {@value #SAMPLE_SIZE} sampled
  * unconsumed jobs, see {@link Snapshot#backlogTokens()}); the completion rate measured from two readings of the
  * committed offsets {@code --interval} apart; and the ETA (backlog / rate, "unknown" when the rate is 0).
- * {@code --watch} repeats every interval until interrupted (Ctrl-C). Reads only: it joins no group and commits
+ * The first reading is printed at once (no rate yet), the next one {@code --interval} later; without {@code --watch}
+ * the command ends there, with it a reading follows every interval until interrupted (Ctrl-C). {@code --output json}
+ * prints each reading as one JSON object per line ({@link Snapshot#toJson()}). Reads only: it joins no group and commits
  * nothing. Exit code 0, 1 for an unknown group or topic or an unreachable cluster, 2 on bad usage.
  *
  * <p>Stateless; each call works on its own.
  */
-public final class StatusCommand {
+@Command(name = "status", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Consumer lag per partition and its owner, backlog in jobs and tokens, completion rate and ETA.",
+                "Exit codes: 0 done, 1 unknown group or topic or unreachable cluster, 2 bad usage."})
+public final class StatusCommand extends StreamCommand {
     /** Most unconsumed records read to estimate tokens per job. */
     public static final int SAMPLE_SIZE = 200;
     static final String DEFAULT_GROUP = "llm-workers";
     static final Duration DEFAULT_INTERVAL = Duration.ofSeconds(5);
     static final Duration SAMPLE_BUDGET = Duration.ofSeconds(5);
-    static final String USAGE = """
-            usage: pipeline status [--bootstrap localhost:9092] [--group llm-workers] [--topic llm.jobs]
-                                   [--interval 5s] [--watch]
-              --bootstrap   Kafka bootstrap servers (default localhost:9092)
-              --group       the workers' consumer group (default llm-workers)
-              --topic       jobs topic (default llm.jobs)
-              --interval    time between the two offset readings that give the rate (default 5s)
-              --watch       print a new status every interval until Ctrl-C""";
 
-    private static final Set<String> VALUE_FLAGS = Set.of("--bootstrap", "--group", "--topic", "--interval");
-    private static final Set<String> BOOLEAN_FLAGS = Set.of("--watch", "--help");
+    @Option(names = {"--bootstrap", "--bootstrap-server"}, paramLabel = "HOST:PORT",
+            defaultValue = SubmitCommand.DEFAULT_BOOTSTRAP, description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
+    String bootstrap;
 
-    private StatusCommand() {
-    }
+    @Option(names = "--group", paramLabel = "GROUP", defaultValue = DEFAULT_GROUP,
+            description = "the workers' consumer group (default ${DEFAULT-VALUE})")
+    String group;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = JobSubmitter.DEFAULT_TOPIC,
+            description = "jobs topic (default ${DEFAULT-VALUE})")
+    String topic;
+
+    @Option(names = "--interval", paramLabel = "DURATION", defaultValue = "5s", converter = DurationConverter.class,
+            description = "time between the two offset readings that give the rate (default ${DEFAULT-VALUE})")
+    Duration interval;
+
+    @Option(names = "--watch", description = "print a new status every interval until Ctrl-C")
+    boolean watch;
+
+    /** How a reading is printed. */
+    enum Output { text, json }
+
+    @Option(names = "--output", paramLabel = "FORMAT", defaultValue = "text",
+            description = "text (a table) or json (one JSON object per line and reading) (default ${DEFAULT-VALUE})")
+    Output output;
 
     /**
      * One partition's position. Immutable.
@@ -63,9 +91,29 @@ public final class StatusCommand {
      * @param end       the end offset a read_committed consumer sees
      * @param lag       records not consumed yet
      */
-    public record PartitionLag(int partition, OptionalLong committed, long end, long lag) {
+    public record PartitionLag(int partition, OptionalLong committed, long end, long lag, Optional<Owner> owner) {
         public PartitionLag {
             Objects.requireNonNull(committed, "committed");
+            Objects.requireNonNull(owner, "owner");
+        }
+
+        /** A partition no member is assigned. */
+        public PartitionLag(int partition, OptionalLong committed, long end, long lag) {
+            this(partition, committed, end, lag, Optional.empty());
+        }
+    }
+
+    /**
+     * The group member a partition is assigned to, as the group description names it. Immutable.
+     *
+     * @param memberId the member id the coordinator gave the consumer
+     * @param clientId the consumer's client.id
+     * @param host     where the member connects from, as the broker sees it ({@code /10.0.0.7})
+     */
+    public record Owner(String memberId, String clientId, String host) {
+        /** The owner column of the table. */
+        String text() {
+            return clientId + " " + host + " " + memberId;
         }
     }
 
@@ -81,7 +129,7 @@ public final class StatusCommand {
      *                      {@code input + 60} code points for its instruction, a record that is not a valid job 0.
      *                      Empty when there is a backlog but nothing could be sampled
      * @param jobsPerSecond committed-offset progress over {@code interval}
-     * @param interval      time between the two readings
+     * @param interval      time between the two readings; zero for the first reading, which has no rate yet
      * @param eta           backlog / rate; empty (unknown) when the rate is 0
      */
     public record Snapshot(String group, String groupState, String topic, List<PartitionLag> partitions,
@@ -102,11 +150,12 @@ public final class StatusCommand {
         public String format() {
             StringJoiner text = new StringJoiner(System.lineSeparator());
             text.add(String.format(Locale.ROOT, "group %s (%s), topic %s", group, groupState, topic));
-            text.add(String.format(Locale.ROOT, "%10s %14s %14s %12s", "partition", "committed", "end", "lag"));
+            text.add(String.format(Locale.ROOT, "%10s %14s %14s %12s  %s", "partition", "committed", "end", "lag",
+                    "owner (client id, host, member id)"));
             for (PartitionLag p : partitions) {
-                text.add(String.format(Locale.ROOT, "%10d %14s %14d %12d", p.partition(),
+                text.add(String.format(Locale.ROOT, "%10d %14s %14d %12d  %s", p.partition(),
                         p.committed().isPresent() ? Long.toString(p.committed().getAsLong()) : "-", p.end(),
-                        p.lag()));
+                        p.lag(), p.owner().map(Owner::text).orElse("-")).stripTrailing());
             }
             text.add(String.format(Locale.ROOT, "%10s %14s %14s %12d", "total", "", "", backlogJobs));
             String tokens;
@@ -119,11 +168,61 @@ public final class StatusCommand {
                         backlogTokens.getAsLong(), meanTokensPerJob().orElse(0), sampledJobs);
             }
             text.add(String.format(Locale.ROOT, "backlog: %,d jobs, %s", backlogJobs, tokens));
+            if (interval.isZero()) {
+                text.add("rate:    unknown yet (first reading; the rate needs a second one)");
+                text.add("ETA:     unknown yet");
+                return text.toString();
+            }
             text.add(String.format(Locale.ROOT, "rate:    %s (committed offsets over %s)",
                     Durations.formatRate(jobsPerSecond), Durations.formatElapsed(interval)));
             text.add("ETA:     " + (eta.isPresent() ? Durations.format(eta.get())
                     : "unknown (no progress in the last " + Durations.formatElapsed(interval) + ")"));
             return text.toString();
+        }
+
+        /**
+         * The reading as one JSON object (what {@code --output json} prints, one per line): unknown values are
+         * null, durations in milliseconds or seconds as the key says.
+         */
+        public ObjectNode toJson() {
+            ObjectNode o = Json.mapper().createObjectNode();
+            o.put("group", group).put("group_state", groupState).put("topic", topic);
+            ArrayNode parts = o.putArray("partitions");
+            for (PartitionLag p : partitions) {
+                ObjectNode j = parts.addObject().put("partition", p.partition());
+                if (p.committed().isPresent()) {
+                    j.put("committed", p.committed().getAsLong());
+                } else {
+                    j.putNull("committed");
+                }
+                j.put("end", p.end()).put("lag", p.lag());
+                if (p.owner().isPresent()) {
+                    j.putObject("owner").put("member_id", p.owner().get().memberId())
+                            .put("client_id", p.owner().get().clientId()).put("host", p.owner().get().host());
+                } else {
+                    j.putNull("owner");
+                }
+            }
+            o.put("backlog_jobs", backlogJobs);
+            if (backlogTokens.isPresent()) {
+                o.put("backlog_tokens", backlogTokens.getAsLong());
+            } else {
+                o.putNull("backlog_tokens");
+            }
+            o.put("sampled_jobs", sampledJobs);
+            o.put("interval_ms", interval.toMillis());
+            if (interval.isZero()) {
+                o.putNull("jobs_per_second");
+                o.putNull("eta_seconds");
+            } else {
+                o.put("jobs_per_second", jobsPerSecond);
+                if (eta.isPresent()) {
+                    o.put("eta_seconds", eta.get().toMillis() / 1000.0);
+                } else {
+                    o.putNull("eta_seconds");
+                }
+            }
+            return o;
         }
     }
 
@@ -133,44 +232,28 @@ public final class StatusCommand {
      * @return 0 on success, 1 when the group or topic is unknown or the cluster cannot be reached, 2 on bad usage
      */
     public static int run(String[] args, PrintStream out) {
-        Args a;
-        Duration interval;
-        try {
-            a = Args.parse(args, "status", VALUE_FLAGS, BOOLEAN_FLAGS);
-            if (a.has("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            interval = a.duration("--interval", DEFAULT_INTERVAL);
-        } catch (UsageException e) {
-            out.println("status: " + e.getMessage());
-            out.println(USAGE);
-            return 2;
-        }
-        String bootstrap = a.get("--bootstrap", SubmitCommand.DEFAULT_BOOTSTRAP);
-        String group = a.get("--group", DEFAULT_GROUP);
-        String topic = a.get("--topic", JobSubmitter.DEFAULT_TOPIC);
-        boolean watch = a.has("--watch");
+        return Commands.execute(new StatusCommand(), args, out, out);
+    }
+
+    @Override
+    public Integer call() {
         CountDownLatch stop = new CountDownLatch(1);
         Thread hook = new Thread(stop::countDown, "status-stop");
         if (watch) {
             Runtime.getRuntime().addShutdownHook(hook);
         }
-        boolean clear = watch && System.console() != null;
+        boolean clear = watch && output == Output.text && System.console() != null;
         try (StatusProbe probe = new StatusProbe(bootstrap, Ticker.system())) {
             StatusProbe.Offsets previous = probe.read(group, topic);
+            // The first reading at once (no rate yet), then one per interval: the second ends a run without --watch.
+            print(compute(group, topic, previous, previous,
+                    probe.sample(topic, previous, SAMPLE_SIZE, SAMPLE_BUDGET)), clear, false);
             do {
                 Optional<Sampled> next = next(probe, group, topic, previous, interval, stop);
                 if (next.isEmpty()) {
                     break;
                 }
-                if (clear) {
-                    out.print("\033[H\033[2J");
-                } else if (watch) {
-                    out.println();
-                }
-                out.println(next.get().snapshot().format());
-                out.flush();
+                print(next.get().snapshot(), clear, true);
                 previous = next.get().after();
             } while (watch);
             return 0;
@@ -189,6 +272,20 @@ public final class StatusCommand {
                 }
             }
         }
+    }
+
+    private void print(Snapshot snapshot, boolean clear, boolean separate) {
+        if (output == Output.json) {
+            out.println(snapshot.toJson().toString());
+        } else {
+            if (clear) {
+                out.print("\033[H\033[2J");
+            } else if (separate) {
+                out.println();
+            }
+            out.println(snapshot.format());
+        }
+        out.flush();
     }
 
     /**
@@ -241,7 +338,7 @@ public final class StatusCommand {
             Long committed = after.committed().get(p);
             long lag = after.lag(p);
             partitions.add(new PartitionLag(p, committed == null ? OptionalLong.empty() : OptionalLong.of(committed),
-                    after.end().get(p), lag));
+                    after.end().get(p), lag, Optional.ofNullable(after.owners().get(p))));
             backlog += lag;
             if (before.end().containsKey(p)) {
                 progressed += after.position(p) - before.position(p);

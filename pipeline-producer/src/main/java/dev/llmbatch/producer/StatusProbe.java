@@ -15,9 +15,11 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutionException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -42,11 +44,20 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 final class StatusProbe implements AutoCloseable {
     private static final Duration POLL = Duration.ofMillis(200);
 
-    /** Offsets of one topic for one group, read at {@code atNanos}. Partitions without a commit are absent. */
+    /**
+     * Offsets of one topic for one group, read at {@code atNanos}. Partitions without a commit are absent, and so
+     * are partitions no member of the group is assigned from {@code owners}.
+     */
     record Offsets(String groupState, Map<Integer, Long> committed, Map<Integer, Long> start, Map<Integer, Long> end,
-            long atNanos) {
+            Map<Integer, StatusCommand.Owner> owners, long atNanos) {
+
+        Offsets(String groupState, Map<Integer, Long> committed, Map<Integer, Long> start, Map<Integer, Long> end,
+                long atNanos) {
+            this(groupState, committed, start, end, Map.of(), atNanos);
+        }
 
         Offsets {
+            owners = Map.copyOf(owners);
             // Sorted copies: the table lists partitions in order.
             committed = Collections.unmodifiableSortedMap(new TreeMap<>(committed));
             start = Collections.unmodifiableSortedMap(new TreeMap<>(start));
@@ -119,7 +130,23 @@ final class StatusProbe implements AutoCloseable {
         ends.forEach((tp, info) -> end.put(tp.partition(), info.offset()));
         Map<Integer, Long> start = new TreeMap<>();
         starts.forEach((tp, info) -> start.put(tp.partition(), info.offset()));
-        return new Offsets(state, committed, start, end, ticker.nanos());
+        return new Offsets(state, committed, start, end, owners(group, topic), ticker.nanos());
+    }
+
+    /** Which member of the group is assigned each partition of {@code topic} (none while the group is empty). */
+    private Map<Integer, StatusCommand.Owner> owners(String group, String topic) {
+        ConsumerGroupDescription d = get(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
+                "members of group '" + group + "'");
+        Map<Integer, StatusCommand.Owner> owners = new TreeMap<>();
+        for (MemberDescription m : d.members()) {
+            StatusCommand.Owner owner = new StatusCommand.Owner(m.consumerId(), m.clientId(), m.host());
+            for (TopicPartition tp : m.assignment().topicPartitions()) {
+                if (tp.topic().equals(topic)) {
+                    owners.put(tp.partition(), owner);
+                }
+            }
+        }
+        return owners;
     }
 
     private String groupState(String group) {

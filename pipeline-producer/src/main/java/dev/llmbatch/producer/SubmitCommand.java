@@ -1,6 +1,10 @@
 package dev.llmbatch.producer;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
+import dev.llmbatch.command.Commands;
+import dev.llmbatch.command.DurationConverter;
+import dev.llmbatch.command.StreamCommand;
+import dev.llmbatch.command.VersionProvider;
 import dev.llmbatch.core.json.Json;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.ResultCodec;
@@ -19,17 +23,20 @@ import java.util.EnumMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 import java.util.StringJoiner;
 import java.util.function.Consumer;
 import org.apache.kafka.common.KafkaException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code pipeline submit}: streams a JSONL file of jobs to the jobs topic and, with {@code --wait}, collects one
  * result per job into a JSONL file (or standard output) while showing progress.
  *
  * <pre>
- * pipeline submit --input jobs.jsonl [--bootstrap localhost:9092] [--topic llm.jobs]
+ * pipeline submit --input jobs.jsonl [--bootstrap[-server] localhost:9092] [--topic llm.jobs]
  *                 [--results-topic llm.results] [--output results.jsonl] [--wait] [--timeout 30m]
  * </pre>
  *
@@ -41,26 +48,45 @@ import org.apache.kafka.common.KafkaException;
  *
  * <p>Stateless; each call works on its own. Not meant to be called concurrently with the same output file.
  */
-public final class SubmitCommand {
-    static final String USAGE = """
-            usage: pipeline submit --input jobs.jsonl [--bootstrap localhost:9092] [--topic llm.jobs]
-                                   [--results-topic llm.results] [--output results.jsonl] [--wait] [--timeout 30m]
-              --input           JSONL file of jobs, one per line (required)
-              --bootstrap       Kafka bootstrap servers (default localhost:9092)
-              --topic           jobs topic (default llm.jobs)
-              --results-topic   results topic followed with --wait (default llm.results)
-              --wait            wait for one result per job and write them as JSONL
-              --output          file for the results (default: standard output); needs --wait
-              --timeout         how long to wait for results after the last line was sent (default 30m)""";
+@Command(name = "submit", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        sortOptions = false,
+        description = {"Publishes a JSONL file of jobs; with --wait follows the results topic, shows progress, rate and "
+                + "ETA, and writes one result per job as JSONL.",
+                "Exit codes: 0 done, 1 timeout or Kafka error, 2 bad usage."})
+public final class SubmitCommand extends StreamCommand {
     static final String DEFAULT_BOOTSTRAP = "localhost:9092";
     static final Duration DEFAULT_TIMEOUT = Duration.ofMinutes(30);
 
-    private static final Set<String> VALUE_FLAGS = Set.of("--input", "--bootstrap", "--topic", "--results-topic",
-            "--output", "--timeout");
-    private static final Set<String> BOOLEAN_FLAGS = Set.of("--wait", "--help");
+    @Spec
+    CommandSpec spec;
 
-    private SubmitCommand() {
-    }
+    @Option(names = "--input", paramLabel = "FILE", required = true,
+            description = "JSONL file of jobs, one per line")
+    Path input;
+
+    @Option(names = {"--bootstrap", "--bootstrap-server"}, paramLabel = "HOST:PORT",
+            defaultValue = DEFAULT_BOOTSTRAP, description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
+    String bootstrap;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = JobSubmitter.DEFAULT_TOPIC,
+            description = "jobs topic (default ${DEFAULT-VALUE})")
+    String topic;
+
+    @Option(names = "--results-topic", paramLabel = "TOPIC", defaultValue = ResultFollower.DEFAULT_TOPIC,
+            description = "results topic followed with --wait (default ${DEFAULT-VALUE})")
+    String resultsTopic;
+
+    @Option(names = "--wait", description = "wait for one result per job and write them as JSONL")
+    boolean await;
+
+    @Option(names = "--output", paramLabel = "FILE",
+            description = "file for the results (default: standard output); needs --wait")
+    Path output;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+            description = "how long to wait for results after the last line was sent (default ${DEFAULT-VALUE}; "
+                    + DurationConverter.FORMS + ")")
+    Duration timeout;
 
     /**
      * What a submission did. {@code resultsByStatus} counts the results received per status (empty without waiting);
@@ -112,37 +138,27 @@ public final class SubmitCommand {
         }
     }
 
-    /** Runs the command with diagnostics on {@code out}, or on standard error while results go to {@code out}. */
+    /** Runs the command line with diagnostics on {@code out}, or on standard error while results go to {@code out}. */
     public static int run(String[] args, PrintStream out) {
         return run(args, out, System.err);
     }
 
     /**
-     * Runs the command. Usage errors, the report, progress and the summary go to {@code out}; when results are
-     * written to {@code out} (no {@code --output}), everything but the results goes to {@code err} instead, so the
-     * output stays valid JSONL.
+     * Runs the command line. Usage errors go to {@code err}; the report, progress and the summary go to {@code out};
+     * when results are written to {@code out} (no {@code --output}), everything but the results goes to {@code err}
+     * instead, so the output stays valid JSONL.
      *
      * @return 0 on success, 1 on timeout or send/Kafka failure, 2 on bad usage
      */
     public static int run(String[] args, PrintStream out, PrintStream err) {
-        Args a;
-        Submission.Options options;
-        Path output;
-        try {
-            a = Args.parse(args, "submit", VALUE_FLAGS, BOOLEAN_FLAGS);
-            if (a.has("--help")) {
-                out.println(USAGE);
-                return 0;
-            }
-            options = options(a);
-            output = a.has("--output") ? Path.of(a.get("--output", null)) : null;
-            if (output != null && !a.has("--wait")) {
-                throw new UsageException("flag --output needs --wait (results are only collected while waiting)");
-            }
-        } catch (UsageException e) {
-            out.println("submit: " + e.getMessage());
-            out.println(USAGE);
-            return 2;
+        return Commands.execute(new SubmitCommand(), args, out, err);
+    }
+
+    @Override
+    public Integer call() {
+        Submission.Options options = options();
+        if (output != null && !await) {
+            throw Commands.usage(spec, "--output needs --wait (results are only collected while waiting)");
         }
         boolean resultsToOut = options.await() && output == null;
         PrintStream report = resultsToOut ? err : out;
@@ -152,8 +168,7 @@ public final class SubmitCommand {
                 try {
                     writer = Files.newBufferedWriter(output, StandardCharsets.UTF_8);
                 } catch (IOException e) {
-                    out.println("submit: --output: cannot write " + output + ": " + e.getMessage());
-                    return 2;
+                    throw Commands.usage(spec, "--output: cannot write " + output + ": " + e.getMessage());
                 }
             }
             Consumer<JobResult> sink = writer != null ? writerSink(writer) : resultsToOut ? streamSink(out) : r -> {
@@ -215,17 +230,14 @@ public final class SubmitCommand {
         }
     }
 
-    static Submission.Options options(Args a) throws UsageException {
-        Path input = Path.of(a.required("--input"));
+    Submission.Options options() {
         if (!Files.isRegularFile(input)) {
-            throw new UsageException("--input: no such file: " + input);
+            throw Commands.usage(spec, "--input: no such file: " + input);
         }
         if (!Files.isReadable(input)) {
-            throw new UsageException("--input: cannot read " + input);
+            throw Commands.usage(spec, "--input: cannot read " + input);
         }
-        return new Submission.Options(input, a.get("--bootstrap", DEFAULT_BOOTSTRAP),
-                a.get("--topic", JobSubmitter.DEFAULT_TOPIC), a.get("--results-topic", ResultFollower.DEFAULT_TOPIC),
-                a.has("--wait"), a.duration("--timeout", DEFAULT_TIMEOUT));
+        return new Submission.Options(input, bootstrap, topic, resultsTopic, await, timeout);
     }
 
     static String jsonLine(JobResult r) {

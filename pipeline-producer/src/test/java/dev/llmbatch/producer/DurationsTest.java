@@ -1,31 +1,12 @@
 package dev.llmbatch.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 class DurationsTest {
-
-    @Test
-    void parse_shortForms_giveTheDuration() {
-        assertThat(Durations.parse("500ms")).isEqualTo(Duration.ofMillis(500));
-        assertThat(Durations.parse("30s")).isEqualTo(Duration.ofSeconds(30));
-        assertThat(Durations.parse("30m")).isEqualTo(Duration.ofMinutes(30));
-        assertThat(Durations.parse("1h30m")).isEqualTo(Duration.ofMinutes(90));
-        assertThat(Durations.parse("2d")).isEqualTo(Duration.ofDays(2));
-        assertThat(Durations.parse("PT5M")).isEqualTo(Duration.ofMinutes(5));
-    }
-
-    @Test
-    void parse_garbage_throwsNamingTheText() {
-        assertThatThrownBy(() -> Durations.parse("5 minutes")).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("'5 minutes'");
-        assertThatThrownBy(() -> Durations.parse("m")).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> Durations.parse("10")).isInstanceOf(IllegalArgumentException.class);
-    }
 
     @Test
     void format_variousLengths_isCompact() {

@@ -2,6 +2,10 @@ package dev.llmbatch.producer;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.llmbatch.core.json.Json;
 
 import dev.llmbatch.core.job.ChatMessage;
 import dev.llmbatch.core.job.Job;
@@ -104,16 +108,16 @@ class StatusCommandBrokerTest {
 
     @Test
     void run_groupCommittedSomeOffsets_printsTheLagTable() {
-        int exit = StatusCommand.run(new String[] {"status", "--bootstrap", kafka.bootstrapServers(), "--group", GROUP,
+        int exit = StatusCommand.run(new String[] {"--bootstrap", kafka.bootstrapServers(), "--group", GROUP,
                 "--topic", TOPIC, "--interval", "100ms"}, out);
 
         assertThat(exit).as(printed()).isZero();
         assertThat(printed().lines().map(l -> l.strip().replaceAll(" +", " ")).toList()).contains(
                 "group st-workers (Empty), topic st-jobs",
-                "partition committed end lag",
-                "0 4 10 6",
-                "1 20 20 0",
-                "2 - 5 5",
+                "partition committed end lag owner (client id, host, member id)",
+                "0 4 10 6 -",
+                "1 20 20 0 -",
+                "2 - 5 5 -",
                 "total 11",
                 "backlog: 11 jobs, ~88 tokens (estimate: 8.0 tokens/job over 11 sampled jobs)");
         assertThat(printed()).contains("ETA:     unknown");
@@ -142,5 +146,54 @@ class StatusCommandBrokerTest {
     void snapshot_unknownGroup_throwsGroupIdNotFound() {
         assertThatThrownBy(() -> StatusCommand.snapshot(kafka.bootstrapServers(), "nobody", TOPIC,
                 Duration.ofMillis(100))).isInstanceOf(GroupIdNotFoundException.class);
+    }
+
+    @Test
+    void run_outputJsonWithAnActiveMember_oneObjectPerReadingWithOwners() throws Exception {
+        String group = "st-active";
+        Map<String, Object> c = new HashMap<>();
+        c.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        c.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        c.put(ConsumerConfig.CLIENT_ID_CONFIG, "owner-client");
+        c.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class);
+        c.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, 1);
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c)) {
+            consumer.subscribe(List.of(TOPIC));
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                consumer.poll(Duration.ofMillis(100));
+                return consumer.assignment().size() == 3;
+            });
+            consumer.commitSync();
+
+            int exit = StatusCommand.run(new String[] {"--bootstrap-server", kafka.bootstrapServers(), "--group", group,
+                    "--topic", TOPIC, "--interval=100ms", "--output", "json"}, out);
+
+            assertThat(exit).as(printed()).isZero();
+            List<String> lines = printed().lines().toList();
+            assertThat(lines).hasSize(2);
+            JsonNode first = Json.mapper().readTree(lines.get(0));
+            JsonNode second = Json.mapper().readTree(lines.get(1));
+            assertThat(first.get("jobs_per_second").isNull()).isTrue();
+            assertThat(first.get("interval_ms").asLong()).isZero();
+            assertThat(second.get("interval_ms").asLong()).isGreaterThanOrEqualTo(100);
+            assertThat(second.get("jobs_per_second").isNumber()).isTrue();
+            assertThat(second.get("group_state").asText()).isEqualTo("Stable");
+            assertThat(second.get("partitions")).hasSize(3).allSatisfy(p -> {
+                assertThat(p.get("owner").get("client_id").asText()).isEqualTo("owner-client");
+                assertThat(p.get("owner").get("member_id").asText()).isNotBlank();
+                assertThat(p.get("owner").get("host").asText()).contains("127.0.0.1");
+            });
+        }
+    }
+
+    @Test
+    void run_text_firstReadingAtOnceThenOneWithRate() {
+        int exit = StatusCommand.run(new String[] {"--bootstrap", kafka.bootstrapServers(), "--group", GROUP,
+                "--topic", TOPIC, "--interval", "100ms"}, out);
+
+        assertThat(exit).isZero();
+        assertThat(printed()).containsOnlyOnce("rate:    unknown yet (first reading").containsOnlyOnce("(committed "
+                + "offsets over");
     }
 }

@@ -106,7 +106,7 @@ class SubmitCommandBrokerTest {
         kafka.createTopic("sub-jobs", 3);
         Path file = jobsFile("s", 500);
 
-        int exit = SubmitCommand.run(new String[] {"submit", "--input", file.toString(), "--bootstrap",
+        int exit = SubmitCommand.run(new String[] {"--input", file.toString(), "--bootstrap",
                 kafka.bootstrapServers(), "--topic", "sub-jobs"}, out, out);
 
         assertThat(exit).as(printed()).isZero();

@@ -1,9 +1,14 @@
 package dev.llmbatch.simulator;
 
+import dev.llmbatch.command.Commands;
+import dev.llmbatch.command.StreamCommand;
+import dev.llmbatch.command.VersionProvider;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
 
 /**
  * {@code pipeline simulator [--config FILE]}: starts the regions of {@code FILE} (else
@@ -11,24 +16,39 @@ import java.util.concurrent.CountDownLatch;
  * {@code region NAME http://127.0.0.1:PORT deployments=a,b}, and runs until the JVM is asked to stop (SIGTERM,
  * Ctrl-C). Exit codes: 0 stopped normally, 1 the config or the start failed, 2 bad arguments.
  *
- * <p>Called once from the launcher's main thread, which it blocks.
+ * <p>One instance per command line; {@link #call()} blocks the launcher's main thread.
  */
-public final class SimulatorCommand {
+@Command(name = "simulator", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
+        description = "Runs the Azure-OpenAI-compatible region simulator until Ctrl-C or SIGTERM.")
+public final class SimulatorCommand extends StreamCommand {
 
-    private SimulatorCommand() {
-    }
+    @Option(names = "--config", paramLabel = "FILE",
+            description = "simulator YAML (default: the built-in three-region local setup)")
+    Path configFile;
+
+    private CountDownLatch stop;
 
     /** Entry point for a standalone JVM. */
     public static void main(String[] args) {
-        System.exit(run(args));
+        System.exit(Commands.execute(new SimulatorCommand(), args));
     }
 
-    /** Runs until SIGTERM / Ctrl-C; returns the exit code. */
-    public static int run(String[] args) {
-        CountDownLatch stop = new CountDownLatch(1);
+    /** Runs until {@code stop} is counted down (tests); the command line runs until SIGTERM / Ctrl-C. */
+    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) {
+        SimulatorCommand command = new SimulatorCommand();
+        command.stop = stop;
+        return Commands.execute(command, args, out, err);
+    }
+
+    @Override
+    public Integer call() {
+        if (stop != null) {
+            return serve(stop);
+        }
+        CountDownLatch untilSignal = new CountDownLatch(1);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
-            stop.countDown();
+            untilSignal.countDown();
             try {
                 stopped.await();
             } catch (InterruptedException e) {
@@ -37,7 +57,7 @@ public final class SimulatorCommand {
         }, "simulator-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
         try {
-            return run(args, System.out, System.err, stop);
+            return serve(untilSignal);
         } finally {
             stopped.countDown();
             try {
@@ -48,30 +68,7 @@ public final class SimulatorCommand {
         }
     }
 
-    /** Runs until {@code stop} is counted down. */
-    static int run(String[] args, PrintStream out, PrintStream err, CountDownLatch stop) {
-        Path configFile = null;
-        for (int i = 0; i < args.length; i++) {
-            switch (args[i]) {
-                case "--config" -> {
-                    if (i + 1 >= args.length) {
-                        err.println("--config needs a file");
-                        usage(err);
-                        return 2;
-                    }
-                    configFile = Path.of(args[++i]);
-                }
-                case "-h", "--help" -> {
-                    usage(out);
-                    return 0;
-                }
-                default -> {
-                    err.println("unknown argument: " + args[i]);
-                    usage(err);
-                    return 2;
-                }
-            }
-        }
+    private int serve(CountDownLatch until) {
         SimulatorConfig config;
         try {
             if (configFile != null && !Files.isRegularFile(configFile)) {
@@ -90,7 +87,7 @@ public final class SimulatorCommand {
                         .map(DeploymentConfig::name).toList()));
             }
             out.flush();
-            stop.await();
+            until.await();
             return 0;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -99,9 +96,5 @@ public final class SimulatorCommand {
             err.println("simulator failed: " + e.getMessage());
             return 1;
         }
-    }
-
-    private static void usage(PrintStream s) {
-        s.println("usage: pipeline simulator [--config FILE]   (default: the built-in three-region local setup)");
     }
 }

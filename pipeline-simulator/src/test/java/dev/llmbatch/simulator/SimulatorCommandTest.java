@@ -59,6 +59,19 @@ class SimulatorCommandTest {
     void run_unknownArgument_exitTwoWithUsage() {
         int code = SimulatorCommand.run(new String[] {"--port", "1"}, out, err, new CountDownLatch(1));
         assertThat(code).isEqualTo(2);
-        assertThat(errBytes.toString(StandardCharsets.UTF_8)).contains("usage: pipeline simulator");
+        assertThat(errBytes.toString(StandardCharsets.UTF_8)).startsWith("simulator: Unknown options: '--port'")
+                .contains("Usage: simulator");
+    }
+
+    @Test
+    void run_help_exitZeroWithUsage() {
+        assertThat(SimulatorCommand.run(new String[] {"--help"}, out, err, new CountDownLatch(1))).isZero();
+        assertThat(outBytes.toString(StandardCharsets.UTF_8)).contains("--config=FILE");
+    }
+
+    @Test
+    void run_configWithoutValue_exitTwoNamingConfig() {
+        assertThat(SimulatorCommand.run(new String[] {"--config"}, out, err, new CountDownLatch(1))).isEqualTo(2);
+        assertThat(errBytes.toString(StandardCharsets.UTF_8).lines().findFirst().orElse("")).contains("--config");
     }
 }

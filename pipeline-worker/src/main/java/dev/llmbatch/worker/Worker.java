@@ -11,6 +11,7 @@ import dev.llmbatch.worker.dispatch.Dispatcher;
 import dev.llmbatch.worker.state.LearnedStateTopic;
 import dev.llmbatch.worker.emission.Completion;
 import dev.llmbatch.worker.intake.KafkaLoop;
+import dev.llmbatch.worker.topics.TopicCheck;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -109,8 +110,11 @@ public final class Worker implements AutoCloseable {
      * Starts a worker.
      *
      * @param env where API keys are read from; pass {@code System.getenv()} in production
+     * @throws dev.llmbatch.worker.topics.MissingTopicsException if a topic is missing and
+     *                                                           {@code kafka.create-topics} is false
      */
     public static Worker start(PipelineConfig config, Map<String, String> env) {
+        TopicCheck.ensure(config.kafka());
         Worker w = new Worker(config, env);
         LOG.info("worker started: group {} topic {} pools {} admin {}", config.kafka().group(),
                 config.kafka().jobsTopic(), config.models().keySet(),

@@ -124,6 +124,21 @@ public final class DeploymentLimiter {
         this.edgeNanos = margin.toNanos() + EDGE_SLACK_NANOS;
     }
 
+    /** Tokens per minute a deployment sustains under this admission: its TPM x 60 s / (60 s + margin). */
+    public static double sustainedTokensPerMinute(DeploymentConfig d, Duration margin) {
+        return d.tpm() * 60e9 / TOKEN_WINDOW.plus(margin).toNanos();
+    }
+
+    /** Requests per minute a deployment sustains: ceil(RPM / 6) per (10 s + margin). */
+    public static double sustainedRequestsPerMinute(DeploymentConfig d, Duration margin) {
+        return ((d.rpm() + 5) / 6) * 60e9 / REQUEST_WINDOW.plus(margin).toNanos();
+    }
+
+    /** The largest single request a deployment admits for a pool whose largest request is {@code largestRequest}. */
+    public static long largestAdmissible(DeploymentConfig d, long largestRequest) {
+        return Math.max(1, Math.min(largestRequest, d.tpm()));
+    }
+
     private static Bucket pacer(long limit, Duration window, long burst, TimeMeter meter) {
         return Bucket.builder().withCustomTimePrecision(meter)
                 .addLimit(l -> l.capacity(Math.min(limit, burst)).refillGreedy(limit, window))

@@ -65,6 +65,16 @@ public final class ConfigLoader {
         return bind(merged);
     }
 
+    /**
+     * The {@code kafka} settings of the built-in defaults with environment overrides, for commands that need the
+     * topic names and the cluster but no worker config file (no model pools).
+     */
+    public static KafkaSettings kafkaDefaults(Map<String, String> env) {
+        ObjectNode merged = defaults();
+        applyEnv(merged, "", env);
+        return kafka(new Node(merged, "").child("kafka"));
+    }
+
     private static ObjectNode defaults() {
         try (InputStream in = ConfigLoader.class.getResourceAsStream(DEFAULTS)) {
             if (in == null) {
@@ -162,7 +172,8 @@ public final class ConfigLoader {
         KafkaSettings k = new KafkaSettings(nonBlank(n, "bootstrap"), nonBlank(n, "jobs-topic"),
                 nonBlank(n, "results-topic"), nonBlank(n, "dlq-topic"), nonBlank(n, "group"), d,
                 n.optString("transactional-id"), n.millis("commit-interval-ms", 1), n.intAtLeast("max-poll-records", 1),
-                n.intAtLeast("commit-metadata-max-chars", OffsetTracker.MIN_METADATA_CHARS), props);
+                n.intAtLeast("commit-metadata-max-chars", OffsetTracker.MIN_METADATA_CHARS), props,
+                n.bool("create-topics"));
         n.rejectUnknown();
         return k;
     }
@@ -268,8 +279,16 @@ public final class ConfigLoader {
             }
             list.add(d);
         }
+        ModelPool.Price price = null;
+        if (n.has("price")) {
+            Node p = n.child("price");
+            price = new ModelPool.Price(p.doubleIn("input-per-1k", 0, 1_000_000),
+                    p.doubleIn("output-per-1k", 0, 1_000_000));
+            p.rejectUnknown();
+        }
         n.rejectUnknown();
-        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list, adaptive, calibration);
+        return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list, adaptive, calibration,
+                price);
     }
 
     /** Learned-budget settings; keys absent fall back to {@code base} (the pool's, for a task). */

@@ -3,7 +3,12 @@ package dev.llmbatch.core.config;
 import java.time.Duration;
 import java.util.Map;
 
-/** The worker's Kafka settings (key {@code kafka}). Immutable. */
+/**
+ * The worker's Kafka settings (key {@code kafka}). Immutable.
+ *
+ * @param createTopics whether a worker that finds its jobs, results or DLQ topic missing creates it (with the settings
+ *                     of {@code bin/pipeline topics create}) instead of refusing to start
+ */
 public record KafkaSettings(
         String bootstrap,
         String jobsTopic,
@@ -15,15 +20,30 @@ public record KafkaSettings(
         Duration commitInterval,
         int maxPollRecords,
         int commitMetadataMaxChars,
-        Map<String, String> properties) {
+        Map<String, String> properties,
+        boolean createTopics) {
 
     public KafkaSettings {
         properties = Map.copyOf(properties);
     }
 
+    /** Settings of a worker that does not create its topics. */
+    public KafkaSettings(String bootstrap, String jobsTopic, String resultsTopic, String dlqTopic, String group,
+            Delivery delivery, String transactionalId, Duration commitInterval, int maxPollRecords,
+            int commitMetadataMaxChars, Map<String, String> properties) {
+        this(bootstrap, jobsTopic, resultsTopic, dlqTopic, group, delivery, transactionalId, commitInterval,
+                maxPollRecords, commitMetadataMaxChars, properties, false);
+    }
+
+    /** The same settings with another bootstrap (a command line's {@code --bootstrap-server}). */
+    public KafkaSettings withBootstrap(String servers) {
+        return new KafkaSettings(servers, jobsTopic, resultsTopic, dlqTopic, group, delivery, transactionalId,
+                commitInterval, maxPollRecords, commitMetadataMaxChars, properties, createTopics);
+    }
+
     /** The same settings with {@code id} as the transactional id (the worker resolves the default per instance). */
     public KafkaSettings withTransactionalId(String id) {
         return new KafkaSettings(bootstrap, jobsTopic, resultsTopic, dlqTopic, group, delivery, id, commitInterval,
-                maxPollRecords, commitMetadataMaxChars, properties);
+                maxPollRecords, commitMetadataMaxChars, properties, createTopics);
     }
 }

@@ -6,9 +6,10 @@ import java.util.List;
  * A model pool: jobs name it in {@code model}; its deployments (one per region, possibly in several priority tiers)
  * serve it. {@code encoding} is the jtokkit encoding (never guessed from the model name), {@code contextWindow}
  * bounds prompt + completion, {@code defaultMaxTokens} is what the service reserves when a job sets no max_tokens,
- * {@code maxRequestTokens} is the largest reservation one request may make: every deployment's token bucket keeps
- * one deployment grants at once. {@code adaptiveMaxTokens} and {@code calibration} say how the reservation follows
- * what answers need and what the service charges.
+ * {@code maxRequestTokens} is the largest reservation one request may make (and the least burst a deployment's
+ * pacer keeps). {@code adaptiveMaxTokens} and {@code calibration} say how the reservation follows what answers need
+ * and what the service charges. {@code price} (optional, null when not configured) is what {@code bin/pipeline plan}
+ * costs a job file at.
  */
 public record ModelPool(
         String name,
@@ -19,7 +20,8 @@ public record ModelPool(
         BatchSettings batching,
         List<DeploymentConfig> deployments,
         AdaptiveMaxTokens adaptiveMaxTokens,
-        Calibration calibration) {
+        Calibration calibration,
+        Price price) {
 
     public ModelPool {
         deployments = List.copyOf(deployments);
@@ -27,9 +29,26 @@ public record ModelPool(
         calibration = calibration == null ? Calibration.DEFAULTS : calibration;
     }
 
-    /** A pool with the default learned budgets and calibration. */
+    /** A pool with the default learned budgets and calibration, without prices. */
     public ModelPool(String name, String encoding, int contextWindow, int defaultMaxTokens, int maxRequestTokens,
             BatchSettings batching, List<DeploymentConfig> deployments) {
-        this(name, encoding, contextWindow, defaultMaxTokens, maxRequestTokens, batching, deployments, null, null);
+        this(name, encoding, contextWindow, defaultMaxTokens, maxRequestTokens, batching, deployments, null, null,
+                null);
+    }
+
+    /** A pool with the default learned budgets and calibration. */
+    public ModelPool(String name, String encoding, int contextWindow, int defaultMaxTokens, int maxRequestTokens,
+            BatchSettings batching, List<DeploymentConfig> deployments, Price price) {
+        this(name, encoding, contextWindow, defaultMaxTokens, maxRequestTokens, batching, deployments, null, null,
+                price);
+    }
+
+    /**
+     * Prices per 1,000 tokens (key {@code models.<pool>.price}), in whatever currency the operator uses.
+     *
+     * @param inputPer1k  per 1,000 prompt tokens
+     * @param outputPer1k per 1,000 completion tokens
+     */
+    public record Price(double inputPer1k, double outputPer1k) {
     }
 }

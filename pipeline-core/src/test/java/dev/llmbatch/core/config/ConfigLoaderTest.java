@@ -25,6 +25,7 @@ class ConfigLoaderTest {
               max-poll-records: 100
               commit-metadata-max-chars: 2000
               properties: {security.protocol: SSL, client.rack: r1}
+              create-topics: true
             worker:
               default-model: gpt-4o
               max-in-flight: 500
@@ -89,7 +90,7 @@ class ConfigLoaderTest {
 
         assertThat(c.kafka()).isEqualTo(new KafkaSettings("broker-1:9093,broker-2:9093", "jobs.in", "results.out",
                 "jobs.dead", "workers-a", Delivery.AT_LEAST_ONCE, "worker-7", Duration.ofMillis(250), 100, 2_000,
-                Map.of("security.protocol", "SSL", "client.rack", "r1")));
+                Map.of("security.protocol", "SSL", "client.rack", "r1"), true));
         assertThat(c.worker()).isEqualTo(new WorkerSettings("gpt-4o", 500, 4, Duration.ofSeconds(30),
                 Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2), 60.0,
                 new WorkerSettings.Backoff(Duration.ofMillis(800), Duration.ofMillis(9_000), 3.0, 0.25),
@@ -302,6 +303,35 @@ class ConfigLoaderTest {
     void parse_commitMetadataBoundTooSmall_namesTheKey() {
         assertRejected("kafka: {commit-metadata-max-chars: 100}\n" + MINIMAL,
                 "kafka.commit-metadata-max-chars must be >= 256");
+    }
+
+    @Test
+    void kafkaDefaults_envOverride_appliesWithoutAConfigFile() {
+        KafkaSettings k = ConfigLoader.kafkaDefaults(Map.of("PIPELINE_KAFKA_JOBS_TOPIC", "jobs.x"));
+        assertThat(k.jobsTopic()).isEqualTo("jobs.x");
+        assertThat(k.resultsTopic()).isEqualTo("llm.results");
+        assertThat(k.createTopics()).isFalse();
+        assertThat(k.withBootstrap("b:1").bootstrap()).isEqualTo("b:1");
+    }
+
+    @Test
+    void parse_poolPrice_bound() {
+        PipelineConfig c = parse(MINIMAL.replace("encoding: o200k_base",
+                "encoding: o200k_base\n    price: {input-per-1k: 0.15, output-per-1k: 0.6}"));
+        assertThat(c.models().values().iterator().next().price()).isEqualTo(new ModelPool.Price(0.15, 0.6));
+    }
+
+    @Test
+    void parse_negativePrice_namesTheKey() {
+        assertThatThrownBy(() -> parse(MINIMAL.replace("encoding: o200k_base",
+                "encoding: o200k_base\n    price: {input-per-1k: -1, output-per-1k: 0.6}")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("price.input-per-1k");
+    }
+
+    @Test
+    void parse_createTopicsNotABoolean_namesTheKey() {
+        assertRejected("kafka: {create-topics: sometimes}\n" + MINIMAL,
+                "kafka.create-topics must be true or false, got 'sometimes'");
     }
 
     @Test
