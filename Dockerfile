@@ -8,6 +8,7 @@ COPY pom.xml .
 COPY pipeline-command/pom.xml pipeline-command/pom.xml
 COPY pipeline-core/pom.xml pipeline-core/pom.xml
 COPY pipeline-kafka-embedded/pom.xml pipeline-kafka-embedded/pom.xml
+COPY pipeline-redis-embedded/pom.xml pipeline-redis-embedded/pom.xml
 COPY pipeline-simulator/pom.xml pipeline-simulator/pom.xml
 COPY pipeline-worker/pom.xml pipeline-worker/pom.xml
 COPY pipeline-producer/pom.xml pipeline-producer/pom.xml
@@ -19,6 +20,7 @@ RUN --mount=type=cache,target=/root/.m2 \
 COPY pipeline-command pipeline-command
 COPY pipeline-core pipeline-core
 COPY pipeline-kafka-embedded pipeline-kafka-embedded
+COPY pipeline-redis-embedded pipeline-redis-embedded
 COPY pipeline-simulator pipeline-simulator
 COPY pipeline-worker pipeline-worker
 COPY pipeline-producer pipeline-producer
