@@ -1,5 +1,6 @@
 package dev.llmbatch.worker.quota;
 
+import dev.llmbatch.core.admission.QuotaStore;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
@@ -17,7 +18,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * Every worker's share of each deployment's quota, kept in Redis so that N workers together admit what one would:
+ * The {@link QuotaStore} of a fleet: every worker's share of each deployment's quota, kept in Redis so that N workers together admit what one would:
  * the same exact sliding-window logs as {@code DeploymentLimiter} (tokens over 60 s + margin, requests over 10 s +
  * margin), plus a shared cooldown, each admission one atomic Lua script on the server's clock ({@code TIME}), so the
  * workers' own clocks never meet. A deployment's keys are named after what Azure meters, its endpoint and deployment
@@ -29,7 +30,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p>Thread-safe.
  */
-public final class RedisQuotaStore implements AutoCloseable {
+public final class RedisQuotaStore implements QuotaStore {
     private static final String ACQUIRE = script("acquire.lua");
     private static final String RECORD = script("record.lua");
 
@@ -70,31 +71,7 @@ public final class RedisQuotaStore implements AutoCloseable {
         }
     }
 
-    /**
-     * The windows of one deployment, on the worker's (possibly scaled) quota clock.
-     *
-     * @param serviceWindow the service's token window (60 s): the per-rule sums are over it
-     */
-    public record Windows(long tokenLimit, long requestLimit, Duration tokenSpan, Duration requestSpan,
-            Duration serviceWindow) {
-    }
-
-    /**
-     * The answer to an admission.
-     *
-     * @param granted       whether the request was admitted (and recorded)
-     * @param waitNanos     when refused, quota-clock nanoseconds until it could be admitted (cooldown included)
-     * @param usedTokens    tokens in the shared token window, after this admission if granted
-     * @param usedRequests  requests in the shared request window, likewise
-     * @param coolingNanos  the shared cooldown left, 0 if none
-     * @param byRule        the fleet's admissions over the service's window priced by each prompt rule (chars,
-     *                      tokens, max)
-     */
-    public record Grant(boolean granted, long waitNanos, long usedTokens, long usedRequests, long coolingNanos,
-            long[] byRule) {
-    }
-
-    /** Admits {@code reserve} tokens and one request if the shared windows have room and no cooldown is set. */
+    @Override
     public CompletionStage<Grant> acquire(String deployment, Windows w, long reserve, long chars, long tokens) {
         String[] keys = keys(deployment);
         String[] args = {Long.toString(w.tokenLimit()), Long.toString(w.requestLimit()), micros(w.tokenSpan()),
@@ -107,10 +84,7 @@ public final class RedisQuotaStore implements AutoCloseable {
         });
     }
 
-    /**
-     * Records a 429's cooldown (it only ever lengthens) and/or usage the service reported beyond the shared windows'
-     * (another client of the deployment), seen by every worker at its next admission.
-     */
+    @Override
     public CompletionStage<Void> record(String deployment, Windows w, Duration cooldown, long extraTokens,
             long extraRequests) {
         long coolMs = cooldown.isZero() ? 0 : Math.max(1, (long) Math.ceil(cooldown.toNanos() / timeScale / 1e6));
@@ -119,12 +93,12 @@ public final class RedisQuotaStore implements AutoCloseable {
         return eval(false, keys(deployment), args).thenApply(r -> null);
     }
 
-    /** Redis commands sent so far (for the commands-per-request figure). */
+    @Override
     public long commands() {
         return commands.get();
     }
 
-    /** Whether Redis answers now (one PING). */
+    @Override
     public CompletionStage<Boolean> ping() {
         commands.incrementAndGet();
         return redis.ping().thenApply("PONG"::equals).exceptionally(e -> false);

@@ -1,16 +1,18 @@
 package dev.llmbatch.worker.quota;
 
 import dev.llmbatch.core.admission.DeploymentLimiter;
+import dev.llmbatch.core.admission.QuotaStore;
 import dev.llmbatch.core.admission.RequestCost;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.QuotaSettings;
 import dev.llmbatch.core.estimate.PromptRule;
-import dev.llmbatch.worker.quota.RedisQuotaStore.Grant;
-import dev.llmbatch.worker.quota.RedisQuotaStore.Windows;
+import dev.llmbatch.core.admission.QuotaStore.Grant;
+import dev.llmbatch.core.admission.QuotaStore.Windows;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
@@ -42,12 +44,12 @@ public final class SharedQuota implements AutoCloseable {
     private final Vertx vertx;
     private final Context context;
     private final QuotaSettings settings;
-    private final double timeScale;
     private final Duration margin;
     private final List<DeploymentLimiter> limiters;
     private final DoubleSupplier fallbackShare;
     private final AtomicLong admitted = new AtomicLong();
-    private volatile RedisQuotaStore store;
+    private final Callable<QuotaStore> connect;
+    private volatile QuotaStore store;
     private volatile boolean up;
     private long retryTimer = -1;
     private long fallbacks;
@@ -61,15 +63,25 @@ public final class SharedQuota implements AutoCloseable {
      */
     public SharedQuota(Vertx vertx, Context context, QuotaSettings settings, double timeScale, Duration margin,
             List<DeploymentLimiter> limiters, DoubleSupplier fallbackShare) {
+        this(vertx, context, settings, timeScale, margin, limiters, fallbackShare,
+                () -> RedisQuotaStore.connect(settings.redisUri(), settings.keyPrefix(), timeScale,
+                        settings.timeout()));
+    }
+
+    /**
+     * @param connect opens the store (blocking; called at start and, while it is away, off the event loop)
+     */
+    public SharedQuota(Vertx vertx, Context context, QuotaSettings settings, double timeScale, Duration margin,
+            List<DeploymentLimiter> limiters, DoubleSupplier fallbackShare, Callable<QuotaStore> connect) {
+        this.connect = connect;
         this.vertx = vertx;
         this.context = context;
         this.settings = settings;
-        this.timeScale = timeScale;
         this.margin = margin;
         this.limiters = List.copyOf(limiters);
         this.fallbackShare = fallbackShare;
         try {
-            store = RedisQuotaStore.connect(settings.redisUri(), settings.keyPrefix(), timeScale, settings.timeout());
+            store = connect.call();
             up = true;
             limiters.forEach(l -> {
                 l.setShared(true);
@@ -77,7 +89,7 @@ public final class SharedQuota implements AutoCloseable {
             });
             LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
                     settings.keyPrefix());
-        } catch (RuntimeException e) {
+        } catch (Exception e) {
             context.runOnContext(v -> fallBack(e));
         }
     }
@@ -99,7 +111,7 @@ public final class SharedQuota implements AutoCloseable {
 
     /** Redis commands per request admitted through Redis, since the start. */
     public double commandsPerRequest() {
-        RedisQuotaStore s = store;
+        QuotaStore s = store;
         long n = admitted.get();
         return s == null || n == 0 ? 0 : (double) s.commands() / n;
     }
@@ -115,7 +127,7 @@ public final class SharedQuota implements AutoCloseable {
      * UNAVAILABLE the caller cancels its local admission and queues the request again.
      */
     public void admit(DeploymentLimiter l, RequestCost cost, Consumer<Result> then) {
-        RedisQuotaStore s = store;
+        QuotaStore s = store;
         if (!up || s == null) {
             then.accept(Result.UNAVAILABLE);
             return;
@@ -147,7 +159,7 @@ public final class SharedQuota implements AutoCloseable {
 
     /** Shares a 429's cooldown with the fleet (fire and forget: a lost one only costs another 429). */
     public void coolDown(DeploymentLimiter l, Duration d) {
-        RedisQuotaStore s = store;
+        QuotaStore s = store;
         if (up && s != null) {
             s.record(key(l.config()), windows(l), d, 0, 0).whenComplete((r, e) -> {
                 if (e != null) {
@@ -184,7 +196,7 @@ public final class SharedQuota implements AutoCloseable {
         }
         double share = fallbackShare.getAsDouble();
         limiters.forEach(l -> l.setShare(share));
-        RedisQuotaStore s = store;
+        QuotaStore s = store;
         if (s != null) {
             connecting = true;
             s.ping().whenComplete((ok, e) -> context.runOnContext(v -> {
@@ -196,8 +208,7 @@ public final class SharedQuota implements AutoCloseable {
             return;
         }
         connecting = true;
-        vertx.<RedisQuotaStore>executeBlocking(() -> RedisQuotaStore.connect(settings.redisUri(),
-                settings.keyPrefix(), timeScale, settings.timeout())).onComplete(ar -> {
+        vertx.<QuotaStore>executeBlocking(connect).onComplete(ar -> {
                     connecting = false;
                     if (ar.succeeded()) {
                         store = ar.result();
@@ -237,7 +248,7 @@ public final class SharedQuota implements AutoCloseable {
         if (retryTimer >= 0) {
             vertx.cancelTimer(retryTimer);
         }
-        RedisQuotaStore s = store;
+        QuotaStore s = store;
         if (s != null) {
             s.close();
         }

@@ -3,8 +3,8 @@ package dev.llmbatch.worker.quota;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.llmbatch.redis.embedded.EmbeddedRedis;
-import dev.llmbatch.worker.quota.RedisQuotaStore.Grant;
-import dev.llmbatch.worker.quota.RedisQuotaStore.Windows;
+import dev.llmbatch.core.admission.QuotaStore.Grant;
+import dev.llmbatch.core.admission.QuotaStore.Windows;
 import java.time.Duration;
 import java.util.UUID;
 import org.awaitility.Awaitility;
