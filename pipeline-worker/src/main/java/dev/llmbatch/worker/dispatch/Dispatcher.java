@@ -507,10 +507,13 @@ public final class Dispatcher {
     private void admitShared(Lane lane, Work w, RegionSelector.Selection.Admitted a, RequestCost cost) {
         inSharedAdmission++;
         DeploymentLimiter limiter = a.deployment();
-        shared.admit(limiter, cost, result -> {
+        shared.admit(limiter, cost, (result, granted) -> {
             inSharedAdmission--;
             switch (result) {
-                case GRANTED -> send(lane, w, limiter, a.permit());
+                case GRANTED -> {
+                    w.granted = granted;
+                    send(lane, w, limiter, a.permit());
+                }
                 case REFUSED, UNAVAILABLE -> {
                     limiter.cancel(a.admission());
                     limiter.breaker().cancel(a.permit());
@@ -552,6 +555,10 @@ public final class Dispatcher {
         w.trace.add(d.region() + ":" + outcome.label());
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
+            if (shared != null && w.granted != null) {
+                shared.observeRemaining(limiter, w.granted, s.remainingTokens());
+                w.granted = null;
+            }
             if (lane.calibrator.observe(limiter.observeRemaining(s.remainingTokens(), s.remainingRequests(),
                     w.admission))) {
                 LOG.info("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());

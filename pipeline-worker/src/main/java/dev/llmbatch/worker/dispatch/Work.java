@@ -33,6 +33,8 @@ final class Work {
     long budgetVersion = -1;
     /** For a packed request: what it reserves for each item's answer (learned, or the item's own limit). */
     int[] itemBudgets;
+    /** The shared store's grant of the last admission (null with a local store). */
+    dev.llmbatch.worker.quota.SharedQuota.Granted granted;
     /** The last admission, for comparing with the service's remaining-quota headers. */
     DeploymentLimiter.Admission admission;
     final Set<String> avoid = new HashSet<>(2);

@@ -58,6 +58,11 @@ public final class SharedQuota implements AutoCloseable {
     /** The answer to {@link #admit}. */
     public enum Result { GRANTED, REFUSED, UNAVAILABLE }
 
+    /** Usage reported beyond the fleet's windows smaller than this share of a TPM is noise, not another client. */
+    private static final double CORRECTION_SHARE = 0.01;
+    /** Tokens recorded as corrections per deployment so far: answers reporting the same shortfall record it once. */
+    private final java.util.Map<String, Long> corrected = new java.util.HashMap<>();
+
     /**
      * @param fallbackShare this worker's share of each quota while Redis is away (any thread)
      */
@@ -127,9 +132,17 @@ public final class SharedQuota implements AutoCloseable {
      * UNAVAILABLE the caller cancels its local admission and queues the request again.
      */
     public void admit(DeploymentLimiter l, RequestCost cost, Consumer<Result> then) {
+        admit(l, cost, (r, g) -> then.accept(r));
+    }
+
+    /**
+     * {@link #admit(DeploymentLimiter, RequestCost, Consumer)}, handing over the store's grant too (null unless
+     * GRANTED), for {@link #observeRemaining}.
+     */
+    public void admit(DeploymentLimiter l, RequestCost cost, java.util.function.BiConsumer<Result, Granted> then) {
         QuotaStore s = store;
         if (!up || s == null) {
-            then.accept(Result.UNAVAILABLE);
+            then.accept(Result.UNAVAILABLE, null);
             return;
         }
         s.acquire(key(l.config()), windows(l), cost.reserve(), cost.under(PromptRule.CHARS),
@@ -137,15 +150,41 @@ public final class SharedQuota implements AutoCloseable {
                 .whenComplete((g, e) -> context.runOnContext(v -> {
                     if (e != null) {
                         fallBack(e);
-                        then.accept(Result.UNAVAILABLE);
+                        then.accept(Result.UNAVAILABLE, null);
                     } else if (g.granted()) {
                         admitted.incrementAndGet();
-                        then.accept(Result.GRANTED);
+                        then.accept(Result.GRANTED, new Granted(g, corrected.getOrDefault(key(l.config()), 0L)));
                     } else {
                         refused(l, g);
-                        then.accept(Result.REFUSED);
+                        then.accept(Result.REFUSED, null);
                     }
                 }));
+    }
+
+    /** A grant and the corrections this worker had recorded for its deployment when it came. */
+    public record Granted(Grant grant, long correctedBefore) {
+    }
+
+    /**
+     * Compares the service's remaining tokens after a request the fleet admitted with what the fleet's windows left;
+     * a shortfall (another client of the deployment) goes into the shared windows, once, for every worker.
+     */
+    public void observeRemaining(DeploymentLimiter l, Granted g, long remainingTokens) {
+        QuotaStore s = store;
+        if (!up || s == null || g == null || remainingTokens < 0) {
+            return;
+        }
+        String key = key(l.config());
+        long since = corrected.getOrDefault(key, 0L) - g.correctedBefore();
+        long shortfall = (l.tokenLimit() - g.grant().usedTokens()) - remainingTokens - since;
+        if (shortfall > CORRECTION_SHARE * l.tokenLimit()) {
+            corrected.merge(key, shortfall, Long::sum);
+            s.record(key, windows(l), Duration.ZERO, shortfall, 0).whenComplete((r, e) -> {
+                if (e != null) {
+                    context.runOnContext(v -> fallBack(e));
+                }
+            });
+        }
     }
 
     private void refused(DeploymentLimiter l, Grant g) {
