@@ -47,8 +47,8 @@ import picocli.CommandLine.Spec;
 @Command(name = "local", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {"One-shot run on this machine: a real Kafka broker (KRaft, own JVM), three simulated regions "
-                + "(or the real deployments of --config) and a worker (or --workers N worker processes sharing the quota "
-                + "through an embedded Redis); submits the file, waits for every result, writes them, prints a "
+                + "(or the real deployments of --config) and a worker (or --workers N worker processes sharing the "
+                + "quota through an embedded Redis); submits the file, waits for every result, writes them, prints a "
                 + "summary and stops everything it started.",
                 "Exit codes: 0 done, 1 failed or timed out, 2 bad usage or config."})
 public final class LocalCommand extends StreamCommand {

@@ -47,7 +47,8 @@ class LocalWorkersTest {
 
     @Test
     void workerYaml_overridesWhatAUserFileAlreadySays() throws IOException {
-        String base = "kafka: {transactional-id: mine}\nquota: {store: local, key-prefix: x}\nworker: {http: {port: 9}}\n";
+        String base = "kafka: {transactional-id: mine}\nquota: {store: local, key-prefix: x}\n"
+                + "worker: {http: {port: 9}}\n";
         String yaml = LocalWorkers.workerYaml(base, 7, "t", "redis://h:1/0", "p");
         JsonNode n = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory()).readTree(yaml);
         assertThat(n.at("/kafka/transactional-id").asText()).isEqualTo("t");
@@ -68,7 +69,8 @@ class LocalWorkersTest {
                 llm_admitted_tokens_total 5
                 """;
         assertThat(LocalWorkers.parseFamily(text, "llm_calls_total"))
-                .containsOnly(Map.entry("{region=\"a\",outcome=\"ok\"}", 3L), Map.entry("{region=\"b\",outcome=\"ok\"}", 4L));
+                .containsOnly(Map.entry("{region=\"a\",outcome=\"ok\"}", 3L),
+                        Map.entry("{region=\"b\",outcome=\"ok\"}", 4L));
         assertThat(LocalWorkers.parseFamily(text, "llm_admitted_tokens_total").values().stream()
                 .mapToLong(Long::longValue).sum()).isEqualTo(105);
     }
@@ -99,7 +101,8 @@ class LocalWorkersTest {
         assertThat(perId.values()).allMatch(n -> n == 1);
 
         assertThat(text).contains("== summary ==").contains("workers    2 processes");
-        Matcher m = Pattern.compile("(?m)^worker (\\d+)\\s+(\\d+) results, (\\d+) partitions, quota (\\{.*?\\}), log (\\S+)$")
+        Matcher m = Pattern.compile(
+                "(?m)^worker (\\d+)\\s+(\\d+) results, (\\d+) partitions, quota (\\{.*?\\}), log (\\S+)$")
                 .matcher(text);
         long published = 0;
         int seen = 0;
