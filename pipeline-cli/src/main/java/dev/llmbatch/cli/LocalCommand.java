@@ -11,11 +11,14 @@ import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.kafka.embedded.EmbeddedKafka;
 import dev.llmbatch.producer.SubmitCommand;
+import dev.llmbatch.redis.embedded.EmbeddedRedis;
 import dev.llmbatch.simulator.DeploymentStats;
 import dev.llmbatch.simulator.RegionStats;
 import dev.llmbatch.simulator.Simulator;
 import dev.llmbatch.simulator.SimulatorConfig;
 import dev.llmbatch.worker.Worker;
+import dev.llmbatch.worker.topics.PipelineTopics;
+import io.vertx.core.json.JsonObject;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,22 +26,30 @@ import java.time.Duration;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.ToLongFunction;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/pipeline local --input FILE --output FILE [--config FILE]}: one command that starts a real single-node
- * Kafka broker, three simulated regions with different quotas and latencies (or, with {@code --config}, the real
- * deployments that file names), and a worker; submits the file, waits for every result, writes them, prints a
- * summary and stops everything it started.
+ * {@code bin/pipeline local --input FILE --output FILE [--config FILE] [--workers N]}: one command that starts a real
+ * single-node Kafka broker, three simulated regions with different quotas and latencies (or, with {@code --config},
+ * the real deployments that file names), and a worker; submits the file, waits for every result, writes them, prints
+ * a summary and stops everything it started. With {@code --workers N} (N > 1) the worker is N worker processes
+ * ({@code bin/pipeline worker}) sharing each deployment's quota through one embedded Redis.
  */
 @Command(name = "local", mixinStandardHelpOptions = true, versionProvider = VersionProvider.class,
         sortOptions = false,
         description = {"One-shot run on this machine: a real Kafka broker (KRaft, own JVM), three simulated regions "
-                + "(or the real deployments of --config) and a worker; submits the file, waits for every result, "
-                + "writes them, prints a summary and stops everything it started.",
+                + "(or the real deployments of --config) and a worker (or --workers N worker processes sharing the "
+                + "quota through an embedded Redis); submits the file, waits for every result, writes them, prints a "
+                + "summary and stops everything it started.",
                 "Exit codes: 0 done, 1 failed or timed out, 2 bad usage or config."})
 public final class LocalCommand extends StreamCommand {
     static final String SIM_KEY_ENV = "PIPELINE_LOCAL_SIM_KEY";
@@ -60,8 +71,19 @@ public final class LocalCommand extends StreamCommand {
             description = "how long to wait for results after the last line was sent (default ${DEFAULT-VALUE})")
     Duration timeout;
 
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "1",
+            description = "worker processes sharing each deployment's quota through an embedded Redis "
+                    + "(default ${DEFAULT-VALUE}: one worker in this JVM)")
+    int workers;
+
+    /** How long --workers N waits for every worker to own a partition of the jobs topic. */
+    static final Duration ASSIGN_TIMEOUT = Duration.ofMinutes(3);
+
     @Override
     public Integer call() throws Exception {
+        if (workers < 1) {
+            throw Commands.usage(spec, "--workers must be >= 1, got " + workers);
+        }
         if (!Files.isReadable(input)) {
             throw Commands.usage(spec, "--input: cannot read " + input);
         }
@@ -75,15 +97,21 @@ public final class LocalCommand extends StreamCommand {
             Simulator sim = null;
             try {
                 PipelineConfig cfg;
+                String yaml;
                 if (config == null) {
                     sim = Simulator.start(SimulatorConfig.localDefault());
                     for (String r : sim.regions()) {
                         out.println("region     " + r + " " + sim.endpoint(r));
                     }
                     env.put(SIM_KEY_ENV, sim.config().apiKeys().get(0));
-                    cfg = ConfigLoader.parse(simulatedConfig(sim), env);
+                    yaml = simulatedConfig(sim);
+                    cfg = ConfigLoader.parse(yaml, env);
                 } else {
                     cfg = ConfigLoader.load(config, env);
+                    yaml = Files.readString(config);
+                }
+                if (workers > 1) {
+                    return runWorkers(kafka, env, yaml, cfg, sim);
                 }
                 try (Worker worker = Worker.start(cfg, env)) {
                     out.println("worker     admin http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
@@ -93,7 +121,8 @@ public final class LocalCommand extends StreamCommand {
                             kafka.bootstrapServers(), cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout,
                             System.err);
                     double elapsed = (System.nanoTime() - t0) / 1e9;
-                    printSummary(out, summary, elapsed, sim, cfg, worker);
+                    printSummary(out, summary, elapsed, sim, cfg, worker.metrics()::total,
+                            worker.metrics()::family);
                 }
             } catch (ConfigException e) {
                 out.println("config error: " + e.getMessage());
@@ -105,6 +134,69 @@ public final class LocalCommand extends StreamCommand {
             }
         }
         return 0;
+    }
+
+    /**
+     * {@code --workers N}: one embedded Redis, topics with at least N partitions, N worker processes; once each owns
+     * a partition, submits and waits as the single-worker run does, prints the same summary plus one line per worker,
+     * then SIGTERMs the workers and stops Redis.
+     */
+    private Integer runWorkers(EmbeddedKafka kafka, Map<String, String> env, String yaml, PipelineConfig cfg,
+            Simulator sim) throws Exception {
+        createTopics(kafka.bootstrapServers(), cfg, Math.max(PipelineTopics.DEFAULT_PARTITIONS, workers));
+        Path logs = Files.createTempDirectory("pipeline-local-");
+        String keyPrefix = "local-" + UUID.randomUUID().toString().substring(0, 8);
+        try (EmbeddedRedis redis = EmbeddedRedis.start(env)) {
+            out.println("redis      " + redis + " (quota store, key prefix " + keyPrefix + ")");
+            out.println("logs       " + logs);
+            try (LocalWorkers fleet = LocalWorkers.start(workers, yaml, env, cfg.worker().httpHost(),
+                    redis.uri().toString(), keyPrefix, logs)) {
+                for (LocalWorkers.Handle h : fleet.workers()) {
+                    out.println("worker " + h.number() + "   pid " + h.process().pid() + " admin http://"
+                            + cfg.worker().httpHost() + ":" + h.port() + "/metrics log " + h.log());
+                }
+                fleet.awaitAssigned(ASSIGN_TIMEOUT);
+                long t0 = System.nanoTime();
+                SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output,
+                        kafka.bootstrapServers(), cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout,
+                        System.err);
+                double elapsed = (System.nanoTime() - t0) / 1e9;
+                printSummary(out, summary, elapsed, sim, cfg, fleet::total, fleet::family);
+                out.println("workers    " + workers + " processes sharing the quota through Redis");
+                for (LocalWorkers.Handle h : fleet.workers()) {
+                    JsonObject s = fleet.status(h);
+                    long results = 0;
+                    String quota = "unknown (no answer)";
+                    int partitions = 0;
+                    if (s != null) {
+                        JsonObject r = s.getJsonObject("results", new JsonObject());
+                        for (String k : r.fieldNames()) {
+                            results += ((Number) r.getValue(k)).longValue();
+                        }
+                        quota = s.getJsonObject("quota", new JsonObject()).encode();
+                        partitions = s.getInteger("assigned_partitions", 0);
+                    }
+                    out.printf(Locale.ROOT, "worker %-3d %d results, %d partitions, quota %s, log %s%n", h.number(),
+                            results, partitions, quota, h.log());
+                }
+            }
+        }
+        return 0;
+    }
+
+    /** The jobs, results and DLQ topics with {@code partitions} partitions (so that every worker owns one). */
+    private static void createTopics(String bootstrap, PipelineConfig cfg, int partitions) throws Exception {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+            for (PipelineTopics.Spec s : PipelineTopics.specs(cfg.kafka(), partitions, Optional.empty())) {
+                try {
+                    admin.createTopics(java.util.List.of(s.newTopic())).all().get();
+                } catch (java.util.concurrent.ExecutionException e) {
+                    if (!(e.getCause() instanceof TopicExistsException)) {
+                        throw e;
+                    }
+                }
+            }
+        }
     }
 
     /** A worker config for the simulated regions: pool gpt-4o-mini, tasks sentiment and translate. */
@@ -144,7 +236,8 @@ public final class LocalCommand extends StreamCommand {
     }
 
     private static void printSummary(PrintStream out, SubmitCommand.Summary s, double elapsed, Simulator sim,
-            PipelineConfig cfg, Worker worker) {
+            PipelineConfig cfg, ToLongFunction<String> total, java.util.function.Function<String, Map<String, Long>>
+            family) {
         out.println();
         out.println("== summary ==");
         long results = s.resultsByStatus().values().stream().mapToLong(Long::longValue).sum();
@@ -176,8 +269,8 @@ public final class LocalCommand extends StreamCommand {
                     summedTpm += d.tpm();
                 }
             }
-            admitted = worker.metrics().total("llm_admitted_tokens_total");
-            out.println("regions    " + worker.metrics().family("llm_calls_total"));
+            admitted = total.applyAsLong("llm_admitted_tokens_total");
+            out.println("regions    " + family.apply("llm_calls_total"));
         }
         double minutes = elapsed * cfg.worker().timeScale() / 60.0;
         out.printf(Locale.ROOT, "quota      admitted %.0f tokens/min against a summed TPM of %d (%.1f%%)%n",

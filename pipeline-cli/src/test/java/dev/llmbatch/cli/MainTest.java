@@ -111,6 +111,35 @@ class MainTest {
         assertThat(firstErrLine()).contains("--output");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1"})
+    void local_workersBelowOne_exit2NamingWorkers(String n) throws IOException {
+        Path in = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+        assertThat(run("local", "--input", in.toString(), "--output", "x", "--workers", n)).isEqualTo(2);
+        assertThat(firstErrLine()).isEqualTo("pipeline local: --workers must be >= 1, got " + n);
+    }
+
+    @Test
+    void local_workersNotANumber_exit2NamingWorkers() throws IOException {
+        Path in = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+        assertThat(run("local", "--input", in.toString(), "--output", "x", "--workers=three")).isEqualTo(2);
+        assertThat(firstErrLine()).contains("--workers").contains("'three'");
+    }
+
+    @Test
+    void local_workersValid_stopsAtTheInputCheck() {
+        // --workers 3 passes validation; the missing input is the next thing the command checks.
+        assertThat(run("local", "--input", dir.resolve("none.jsonl").toString(), "--output", "x", "--workers", "3"))
+                .isEqualTo(2);
+        assertThat(firstErrLine()).isEqualTo("pipeline local: --input: cannot read " + dir.resolve("none.jsonl"));
+    }
+
+    @Test
+    void local_help_namesWorkers() {
+        assertThat(run("local", "--help")).isZero();
+        assertThat(out()).contains("--workers=N").contains("embedded Redis");
+    }
+
     @Test
     void status_badInterval_exit2NamingInterval() {
         assertThat(run("status", "--interval", "0s")).isEqualTo(2);

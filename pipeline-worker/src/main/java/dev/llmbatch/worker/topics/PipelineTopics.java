@@ -37,7 +37,7 @@ public final class PipelineTopics {
             configs = Map.copyOf(configs);
         }
 
-        NewTopic newTopic() {
+        public NewTopic newTopic() {
             return new NewTopic(name, Optional.of(partitions), replicationFactor).configs(configs);
         }
     }
