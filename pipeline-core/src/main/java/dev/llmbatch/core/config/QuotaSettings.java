@@ -14,7 +14,7 @@ public record QuotaSettings(Store store, String redisUri, String keyPrefix, Dura
 
     /** In-process windows, the default. */
     public static final QuotaSettings LOCAL = new QuotaSettings(Store.LOCAL, "redis://localhost:6379/0", "llmbatch",
-            Duration.ofMillis(500));
+            Duration.ofMillis(1000));
 
     /** The kinds of quota store. */
     public enum Store { LOCAL, REDIS }
