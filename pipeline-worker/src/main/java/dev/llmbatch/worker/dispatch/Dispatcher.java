@@ -291,6 +291,8 @@ public final class Dispatcher {
         if (open == null) {
             open = new OpenBatch(job.batchInstruction(), job.temperature(),
                     (job.batchInstruction().length() + 3) / 4 + 120);
+            // Opened while packing is stopped: this batch is the probe that may show the model follows it again.
+            open.probe = lanes.get(job.pool().name()).packing.stopped();
             openBatches.put(key, open);
             String k = key;
             open.timer = vertx.setTimer(Math.max(1, s.maxWait().toMillis()), id -> {
@@ -317,11 +319,17 @@ public final class Dispatcher {
             return;
         }
         vertx.cancelTimer(b.timer);
-        enqueuePacked(b.items, b.instruction, b.temperature, false);
+        enqueuePacked(b.items, b.instruction, b.temperature, false, b.probe);
     }
 
     /** Queues items as one packed request (or a single request when only one is left). */
     private void enqueuePacked(List<Item> items, String instruction, Double temperature, boolean front) {
+        enqueuePacked(items, instruction, temperature, front, false);
+    }
+
+    /** @param probe sent even though the pool does not pack now (see {@code PackingHealth}) */
+    private void enqueuePacked(List<Item> items, String instruction, Double temperature, boolean front,
+            boolean probe) {
         if (items.size() == 1) {
             enqueue(singleWork(items.get(0)), front);
             return;
@@ -331,10 +339,11 @@ public final class Dispatcher {
         Lane lane = lanes.get(items.get(0).job.pool().name());
         if (w.reserveTokens > lane.selector.largestAdmissible()) {
             int half = items.size() / 2;
-            enqueuePacked(new ArrayList<>(items.subList(0, half)), instruction, temperature, front);
-            enqueuePacked(new ArrayList<>(items.subList(half, items.size())), instruction, temperature, front);
+            enqueuePacked(new ArrayList<>(items.subList(0, half)), instruction, temperature, front, probe);
+            enqueuePacked(new ArrayList<>(items.subList(half, items.size())), instruction, temperature, front, probe);
             return;
         }
+        w.probe = probe;
         metrics.inc("llm_batches_total");
         metrics.add("llm_batch_items_total", items.size());
         enqueue(w, front);
@@ -436,7 +445,7 @@ public final class Dispatcher {
                 continue;
             }
             if (w.packed && w.calls == 0 && !lane.packing.proven()) {
-                if (lane.packing.stopped()) {
+                if (lane.packing.stopped() && !w.probe) {
                     // Packing stopped while this batch waited: its jobs go alone instead.
                     lane.poll();
                     waiting--;
@@ -749,6 +758,7 @@ public final class Dispatcher {
         final List<Item> items = new ArrayList<>();
         long cost;
         long timer = -1;
+        boolean probe;
 
         OpenBatch(String instruction, Double temperature, long fixedCost) {
             this.instruction = instruction;

@@ -29,6 +29,8 @@ final class Work {
     long reserveTokens;
     /** Whether max_tokens is below the jobs' own limits (a learned budget). */
     boolean learned;
+    /** A packed request sent while its pool does not pack, to see whether the model follows the schema again. */
+    boolean probe;
     /** The {@code AnswerBudgets.version()} the budgets were read at. */
     long budgetVersion = -1;
     /** For a packed request: what it reserves for each item's answer (learned, or the item's own limit). */
