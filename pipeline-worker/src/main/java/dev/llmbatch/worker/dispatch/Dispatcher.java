@@ -564,12 +564,14 @@ public final class Dispatcher {
         w.trace.add(d.region() + ":" + outcome.label());
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
+            var observation = limiter.observeRemaining(s.remainingTokens(), s.remainingRequests(), w.admission);
             if (shared != null && w.granted != null) {
+                // The service's count covers the whole fleet: compare it with the fleet's admissions instead.
                 shared.observeRemaining(limiter, w.granted, s.remainingTokens());
+                observation = shared.observation(limiter, w.granted, w.admission.cost(), s.remainingTokens());
                 w.granted = null;
             }
-            if (lane.calibrator.observe(limiter.observeRemaining(s.remainingTokens(), s.remainingRequests(),
-                    w.admission))) {
+            if (lane.calibrator.observe(observation)) {
                 LOG.info("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
             }
             Item only = w.items.get(0);

@@ -62,6 +62,8 @@ public final class SharedQuota implements AutoCloseable {
     private static final double CORRECTION_SHARE = 0.01;
     /** Tokens recorded as corrections per deployment so far: answers reporting the same shortfall record it once. */
     private final java.util.Map<String, Long> corrected = new java.util.HashMap<>();
+    /** The fleet's per-rule sums from the newest answer of the store, per deployment. */
+    private final java.util.Map<String, long[]> latestByRule = new java.util.HashMap<>();
 
     /**
      * @param fallbackShare this worker's share of each quota while Redis is away (any thread)
@@ -151,7 +153,10 @@ public final class SharedQuota implements AutoCloseable {
                     if (e != null) {
                         fallBack(e);
                         then.accept(Result.UNAVAILABLE, null);
-                    } else if (g.granted()) {
+                        return;
+                    }
+                    latestByRule.put(key(l.config()), g.byRule());
+                    if (g.granted()) {
                         admitted.incrementAndGet();
                         then.accept(Result.GRANTED, new Granted(g, corrected.getOrDefault(key(l.config()), 0L)));
                     } else {
@@ -185,6 +190,30 @@ public final class SharedQuota implements AutoCloseable {
                 }
             });
         }
+    }
+
+    /**
+     * What the service's remaining tokens after a fleet-admitted request say about the prompt rules, for the pool's
+     * calibrator: each rule's prediction is the fleet's admissions at the grant, and its floor the fleet's admissions
+     * in the newest answer of the store (every worker's requests may have overtaken ours), so one worker calibrates
+     * for the fleet as it would alone. Null when there is nothing to compare.
+     */
+    public DeploymentLimiter.Observation observation(DeploymentLimiter l, Granted g, RequestCost cost,
+            long remainingTokens) {
+        if (g == null || remainingTokens < 0) {
+            return null;
+        }
+        long limit = l.tokenLimit();
+        long[] at = g.grant().byRule();
+        long[] latest = latestByRule.getOrDefault(key(l.config()), at);
+        long[] predicted = new long[at.length];
+        long[] floor = new long[at.length];
+        for (int i = 0; i < at.length; i++) {
+            predicted[i] = limit - at[i];
+            floor[i] = limit - Math.max(at[i], latest[i]);
+        }
+        return new DeploymentLimiter.Observation(remainingTokens, limit - g.grant().usedTokens(), predicted, floor,
+                cost, limit);
     }
 
     private void refused(DeploymentLimiter l, Grant g) {
