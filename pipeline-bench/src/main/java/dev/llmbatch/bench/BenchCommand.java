@@ -40,7 +40,7 @@ import picocli.CommandLine.Spec;
                 + "150-250 s measured at load 10-14 (2,000 translate jobs x 4 runs, 2 x 1,200 Japanese jobs, 3 min of "
                 + "small deployments).",
                 "Scale-out (issue 10: 1, 2 and 3 worker processes, quota shared through a real Redis vs local "
-                + "windows, and Redis killed and restarted mid-run): --quick 7 runs of 180 simulated s at "
+                + "windows, and Redis killed and restarted mid-run): --quick 6 runs of 180 simulated s at "
                 + "time-scale 5 plus a 900-job Redis-down run; full 420 s at time-scale 2 and 2,400 jobs."})
 public final class BenchCommand extends StreamCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",

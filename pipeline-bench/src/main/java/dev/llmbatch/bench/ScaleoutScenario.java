@@ -287,8 +287,12 @@ final class ScaleoutScenario {
                     throw new IllegalStateException("a worker exited with " + p.exitValue() + " before joining");
                 }
             }
-            ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all()
-                    .get(10, TimeUnit.SECONDS).get(group);
+            ConsumerGroupDescription d;
+            try {
+                d = admin.describeConsumerGroups(List.of(group)).all().get(10, TimeUnit.SECONDS).get(group);
+            } catch (java.util.concurrent.ExecutionException e) {
+                d = null; // not there yet (GroupIdNotFoundException until the first member joins)
+            }
             if (d != null && d.members().size() == n && d.members().stream()
                     .allMatch((MemberDescription md) -> !md.assignment().topicPartitions().isEmpty())) {
                 return;
