@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/pipeline bench [--quick] --out DIR [--only utilisation,storm,overhead,latency,memory,batching,
- * reliability,adaptive]}: runs the throughput scenarios of issue 3 (and prompt packing, and the kill -9 / exactly-once
+ * reliability,adaptive,scaleout]}: runs the throughput scenarios of issue 3 (and prompt packing, and the kill -9 / exactly-once
  * scenario of issue 5) against the region simulator and a real single-node broker, with the baselines side by side
  * in the same run, and writes DIR/report.md, DIR/report.json and PNG charts.
  */
@@ -38,10 +38,13 @@ import picocli.CommandLine.Spec;
                 + "jobs).",
                 "Adaptive (issue 9: learned answer budgets on/off, prompt calibration, small deployments): --quick "
                 + "150-250 s measured at load 10-14 (2,000 translate jobs x 4 runs, 2 x 1,200 Japanese jobs, 3 min of "
-                + "small deployments)."})
+                + "small deployments).",
+                "Scale-out (issue 10: 1, 2 and 3 worker processes, quota shared through a real Redis vs local "
+                + "windows, and Redis killed and restarted mid-run): --quick 6 runs of 180 simulated s at "
+                + "time-scale 5 plus a 900-job Redis-down run; full 420 s at time-scale 2 and 2,400 jobs."})
 public final class BenchCommand extends StreamCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
-            "batching", "reliability", "adaptive");
+            "batching", "reliability", "adaptive", "scaleout");
 
     @Spec
     CommandSpec spec;
@@ -123,6 +126,7 @@ public final class BenchCommand extends StreamCommand {
                         case "batching" -> BatchingScenario.run(ctx);
                         case "reliability" -> ReliabilityScenario.run(ctx);
                         case "adaptive" -> AdaptiveScenario.run(ctx);
+                        case "scaleout" -> ScaleoutScenario.run(ctx);
                         default -> throw new IllegalStateException(s);
                     }
                 } catch (Exception | AssertionError e) {
