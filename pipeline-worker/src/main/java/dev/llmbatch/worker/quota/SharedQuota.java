@@ -27,8 +27,9 @@ import org.slf4j.LoggerFactory;
  *
  * <h2>Redis away</h2>
  * When Redis does not answer (at start or mid-run), the worker goes on alone on a conservative share of every quota:
- * its share of the jobs topic's partitions, its best guess of its share of the fleet; the service's own
- * remaining-quota headers then correct its windows as in a single worker. It logs this once, shows it as
+ * its share of the jobs topic's partitions, its best guess of its share of the fleet (the service's headers count
+ * the whole fleet, so they are not taken for a shortfall of its own; a 429 still cools the deployment). It logs this
+ * once, shows it as
  * {@code llm_quota_store_up 0} and in {@code /status.json}, asks Redis again every second, and goes back to the
  * shared windows when it answers. What was admitted meanwhile is not written to Redis: the fleet may over-admit by
  * at most that for one window, which the share keeps small.
@@ -87,13 +88,11 @@ public final class SharedQuota implements AutoCloseable {
         this.margin = margin;
         this.limiters = List.copyOf(limiters);
         this.fallbackShare = fallbackShare;
+        // Part of a fleet from the start, whether or not the store answers yet: the service's headers count the fleet.
+        limiters.forEach(l -> l.setShared(true));
         try {
             store = connect.call();
             up = true;
-            limiters.forEach(l -> {
-                l.setShared(true);
-                l.setShare(1.0);
-            });
             LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
                     settings.keyPrefix());
         } catch (Exception e) {
@@ -249,10 +248,9 @@ public final class SharedQuota implements AutoCloseable {
         up = false;
         fallbacks++;
         double share = fallbackShare.getAsDouble();
-        limiters.forEach(l -> {
-            l.setShared(false);
-            l.setShare(share);
-        });
+        // The limiters stay "shared": the service's headers count the whole fleet, and taking the other workers'
+        // usage for a shortfall on top of the share would leave two thirds of the quota idle (measured).
+        limiters.forEach(l -> l.setShare(share));
         LOG.warn("Redis ({}) is not answering ({}): admitting on a local share of {} of each quota until it does",
                 redacted(settings.redisUri()), rootMessage(why), String.format(java.util.Locale.ROOT, "%.2f", share));
         retryTimer = vertx.setPeriodic(RETRY_MS, id -> tryRecover());
@@ -292,10 +290,7 @@ public final class SharedQuota implements AutoCloseable {
         up = true;
         vertx.cancelTimer(retryTimer);
         retryTimer = -1;
-        limiters.forEach(l -> {
-            l.setShared(true);
-            l.setShare(1.0);
-        });
+        limiters.forEach(l -> l.setShare(1.0));
         LOG.info("Redis ({}) answers again: quota shared again", redacted(settings.redisUri()));
     }
 
