@@ -213,10 +213,14 @@ final class ScaleoutScenario {
                 }
                 end = System.currentTimeMillis();
                 // every offset committed: nothing a worker still holds can publish another copy
-                long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-                while (BenchKafka.committed(admin, t.group(), t.jobs()) < z.fallbackJobs()
-                        && System.nanoTime() < until) {
-                    Thread.sleep(200);
+                java.util.concurrent.ScheduledExecutorService timer =
+                        java.util.concurrent.Executors.newSingleThreadScheduledExecutor();
+                try {
+                    ReliabilityScenario.await(timer,
+                            () -> BenchKafka.committed(admin, t.group(), t.jobs()) >= z.fallbackJobs(),
+                            Duration.ofSeconds(30));
+                } finally {
+                    timer.shutdownNow();
                 }
             } finally {
                 stop(procs);
@@ -304,7 +308,8 @@ final class ScaleoutScenario {
                     .allMatch((MemberDescription md) -> !md.assignment().topicPartitions().isEmpty())) {
                 return;
             }
-            Thread.sleep(250);
+            // Waits a quarter second, or less if the first worker exits (then reported above).
+            procs.get(0).waitFor(250, TimeUnit.MILLISECONDS);
         }
         throw new IllegalStateException("group " + group + " did not reach " + n + " members with partitions");
     }

@@ -130,7 +130,8 @@ final class LocalWorkers implements AutoCloseable {
                     throw new IllegalStateException("worker " + h.number() + " owned no partition of the jobs topic "
                             + "after " + timeout.toSeconds() + " s; see " + h.log());
                 }
-                Thread.sleep(200);
+                // Waits 200 ms, or less if the worker exits (reported at the top of the loop).
+                h.process().waitFor(200, java.util.concurrent.TimeUnit.MILLISECONDS);
             }
         }
     }
