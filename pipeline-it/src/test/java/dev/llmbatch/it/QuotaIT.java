@@ -79,8 +79,8 @@ class QuotaIT {
                         .isLessThanOrEqualTo(ceilDiv(d.rpm(), 6));
             });
             // the quotas really bound: the work needed more than one window of every quota (the exact windows admit a
-            // whole first window at once and learned budgets reserve less, so this took 143-200 simulated seconds
-            // where token buckets took over 150), and the tiny region's request window was filled to its limit's
+            // whole first window at once and learned budgets reserve less: one run took 143 simulated seconds, where
+            // token buckets always took over 150), and the tiny region's request window was filled to its limit's
             // pace (6 per 10 s, paced one at a time)
             assertThat(simEnd - simStart).as("simulated seconds the run took").isGreaterThan(90);
             assertThat(stats.get("westeurope").maxRequestsIn10s()).isGreaterThanOrEqualTo(5);
