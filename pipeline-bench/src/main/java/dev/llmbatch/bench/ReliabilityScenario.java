@@ -259,6 +259,11 @@ final class ReliabilityScenario {
     }
 
     static Process startWorker(Context ctx, Path cfg, String label, int incarnation) throws Exception {
+        return launchWorker(ctx, cfg, log(ctx, label, incarnation));
+    }
+
+    /** A worker process ({@code bin/pipeline worker --config cfg}) with the bench's JVM options, output to {@code log}. */
+    static Process launchWorker(Context ctx, Path cfg, Path log) throws java.io.IOException {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(ctx.settings.workerJvmOptions());
@@ -268,8 +273,7 @@ final class ReliabilityScenario {
         command.add("dev.llmbatch.worker.WorkerCommand");
         command.add("--config");
         command.add(cfg.toAbsolutePath().toString());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log(ctx, label, incarnation).toFile());
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().put(SimSetup.KEY_ENV, SimSetup.SIM_KEY);
         return pb.start();
     }

@@ -247,19 +247,7 @@ final class ScaleoutScenario {
     // --------------------------------------------------------------------------------------------- processes
 
     static Process startWorker(Context ctx, Path cfg, String label, int i) throws IOException {
-        List<String> command = new ArrayList<>();
-        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-        command.addAll(ctx.settings.workerJvmOptions());
-        command.add("-Dlogback.configurationFile=logback-bench-worker.xml");
-        command.add("-cp");
-        command.add(System.getProperty("java.class.path"));
-        command.add("dev.llmbatch.worker.WorkerCommand");
-        command.add("--config");
-        command.add(cfg.toAbsolutePath().toString());
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(log(ctx, label, i).toFile());
-        pb.environment().put(SimSetup.KEY_ENV, SimSetup.SIM_KEY);
-        return pb.start();
+        return ReliabilityScenario.launchWorker(ctx, cfg, log(ctx, label, i));
     }
 
     static Path log(Context ctx, String label, int i) {
