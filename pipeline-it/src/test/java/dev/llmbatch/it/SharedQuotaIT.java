@@ -145,12 +145,14 @@ class SharedQuotaIT {
 
     @Test
     void threeWorkers_sharedStore_keepEveryWindowWhereLocalWindowsOvershoot() throws Exception {
-        Run shared = run("SharedQuotaIT-redis", 2000, redisQuota(), false);
+        Run shared = run("SharedQuotaIT-redis", 6000, redisQuota(), false);
+        // Local windows only need to show the overshoot the shared store prevents: a third of the jobs is enough.
         Run local = run("SharedQuotaIT-local", 2000, "", false);
 
         assertThat(shared.windowsOver()).as("windows over with the shared store").isZero();
-        // Issue 10's target is 0.5%; measured here 0.54% on a loaded 2-core machine (see the comment on the margin).
-        assertThat(shared.rateLimitedShare()).as("429 share with the shared store").isLessThanOrEqualTo(0.01);
+        assertThat(shared.rateLimitedShare()).as("429 share with the shared store").isLessThanOrEqualTo(0.005);
+        assertThat(shared.duringRetryAfter()).as("requests sent during a retry-after another worker had learned")
+                .isZero();
         assertThat(local.rateLimitedShare()).as("429 share with local windows: three workers offer 3x the quota")
                 .isGreaterThan(0.05);
         assertThat(String.join("\n", shared.logs())).contains("quota shared through Redis");
@@ -158,7 +160,7 @@ class SharedQuotaIT {
 
     @Test
     void redisKilledMidRunAndRestarted_workersFallBackAndReturn_everyJobExactlyOnce() throws Exception {
-        Run run = run("SharedQuotaIT-redis-down", 2000, redisQuota(), true);
+        Run run = run("SharedQuotaIT-redis-down", 3000, redisQuota(), true);
 
         String logs = String.join("\n", run.logs());
         assertThat(logs).contains("is not answering").contains("quota shared again");

@@ -74,6 +74,10 @@ public final class DeploymentLimiter {
     private long effectiveRequestLimit;
     /** Whether a shared store holds the fleet's windows: the service's headers then speak of the fleet, not of us. */
     private volatile boolean shared;
+    /** Whether a shared store paces the fleet (this worker's pacers then stand aside). */
+    private boolean fleetPaced;
+    private final long tokenBurst;
+    private final long requestBurst;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
     private final CircuitBreaker breaker;
@@ -117,10 +121,10 @@ public final class DeploymentLimiter {
         this.requests = new WindowLog(REQUEST_WINDOW.plus(margin).toNanos(), 1);
         this.charges = new WindowLog(TOKEN_WINDOW.toNanos() + 2 * CHECKABLE_NANOS, RULES.length);
         TimeMeter meter = new TickerTimeMeter(ticker);
-        this.tokenPacer = pacer(tokenLimit, TOKEN_WINDOW,
-                Math.max(this.largestRequest, (long) Math.ceil(burstFraction * tokenLimit)), meter);
-        this.requestPacer = pacer(requestLimit, REQUEST_WINDOW,
-                Math.max(1, (long) Math.ceil(burstFraction * requestLimit)), meter);
+        this.tokenBurst = Math.max(this.largestRequest, (long) Math.ceil(burstFraction * tokenLimit));
+        this.requestBurst = Math.max(1, (long) Math.ceil(burstFraction * requestLimit));
+        this.tokenPacer = pacer(tokenLimit, TOKEN_WINDOW, tokenBurst, meter);
+        this.requestPacer = pacer(requestLimit, REQUEST_WINDOW, requestBurst, meter);
         this.edgeNanos = margin.toNanos() + EDGE_SLACK_NANOS;
     }
 
@@ -203,11 +207,12 @@ public final class DeploymentLimiter {
                 inFlight.decrementAndGet();
                 return null;
             }
-            if (!tokenPacer.tryConsume(cost.reserve())) {
+            boolean paced = !fleetPaced;
+            if (paced && !tokenPacer.tryConsume(cost.reserve())) {
                 inFlight.decrementAndGet();
                 return null;
             }
-            if (!requestPacer.tryConsume(1)) {
+            if (paced && !requestPacer.tryConsume(1)) {
                 tokenPacer.addTokens(cost.reserve());
                 inFlight.decrementAndGet();
                 return null;
@@ -221,7 +226,7 @@ public final class DeploymentLimiter {
                 predicted[c] = tokenLimit - charges.sumWithin(c, now, TOKEN_WINDOW.toNanos());
             }
             return new Admission(now, cost, tokenLimit - tokens.sum(0), requestLimit - requests.sum(0), predicted,
-                    correctedTokens, correctedRequests);
+                    correctedTokens, correctedRequests, paced);
         }
     }
 
@@ -234,8 +239,10 @@ public final class DeploymentLimiter {
         tokens.add(a.atNanos(), -c.reserve());
         requests.add(a.atNanos(), -1);
         charges.add(a.atNanos(), -c.under(RULES[0]), -c.under(RULES[1]), -c.under(RULES[2]));
-        tokenPacer.addTokens(c.reserve());
-        requestPacer.addTokens(1);
+        if (a.paced()) {
+            tokenPacer.addTokens(c.reserve());
+            requestPacer.addTokens(1);
+        }
         inFlight.decrementAndGet();
     }
 
@@ -271,6 +278,24 @@ public final class DeploymentLimiter {
         this.shared = shared;
     }
 
+    /**
+     * Whether a shared store paces the fleet: it gives every request its turn at the quota's rate, so this worker's
+     * own pacers would only hold back requests that could be booked together. Its windows and call slots still apply.
+     */
+    public synchronized void setFleetPaced(boolean fleetPaced) {
+        this.fleetPaced = fleetPaced;
+    }
+
+    /** Tokens the pacer lets through at once: the larger of the burst fraction of TPM and the largest request. */
+    public long tokenBurst() {
+        return tokenBurst;
+    }
+
+    /** Requests the pacer lets through at once. */
+    public long requestBurst() {
+        return requestBurst;
+    }
+
     /** Ends a call admitted by {@link #tryAcquire}: frees its call slot (the quota reservation stays spent). */
     public void release() {
         inFlight.decrementAndGet();
@@ -296,7 +321,7 @@ public final class DeploymentLimiter {
         requests.expire(now);
         long tok = tokens.nanosUntilSumAtMost(effectiveTokenLimit - cost, now);
         long req = requests.nanosUntilSumAtMost(effectiveRequestLimit - 1, now);
-        long pace = Math.max(tokenPacer.estimateAbilityToConsume(cost).getNanosToWaitForRefill(),
+        long pace = fleetPaced ? 0 : Math.max(tokenPacer.estimateAbilityToConsume(cost).getNanosToWaitForRefill(),
                 requestPacer.estimateAbilityToConsume(1).getNanosToWaitForRefill());
         return Math.max(Math.max(cool, pace), Math.max(tok, req));
     }
@@ -396,6 +421,23 @@ public final class DeploymentLimiter {
         return Math.min(t, r);
     }
 
+    /** Now on this limiter's (quota) clock. */
+    public long nanos() {
+        return ticker.nanos();
+    }
+
+    /**
+     * Tokens and requests admitted here at or after {@code sinceNanos} that still count in the windows: what this
+     * worker admitted on its own while a shared store was away, for the store to count when it is back.
+     */
+    public synchronized long[] admittedSince(long sinceNanos) {
+        long now = ticker.nanos();
+        tokens.expire(now);
+        requests.expire(now);
+        long within = Math.max(0, now - sinceNanos) + 1;
+        return new long[] {tokens.sumWithin(0, now, within), requests.sumWithin(0, now, within)};
+    }
+
     /** Tokens free in the token window now. */
     public synchronized long tokensAvailable() {
         tokens.expire(ticker.nanos());
@@ -425,9 +467,11 @@ public final class DeploymentLimiter {
      * One admission: when it happened, what it reserved, and what our windows predicted the service would have left
      * right after it (by our reservations and corrections, and by each prompt rule over our own requests alone).
      * Immutable once made (do not modify the array).
+     *
+     * @param paced whether it went through this worker's pacers (not when a shared store paces the fleet)
      */
     public record Admission(long atNanos, RequestCost cost, long predictedTokens, long predictedRequests,
-            long[] predictedByRule, long correctedTokens, long correctedRequests) {
+            long[] predictedByRule, long correctedTokens, long correctedRequests, boolean paced) {
 
         /** The remaining tokens predicted if the service used {@code rule} (our own traffic only). */
         public long predicted(PromptRule rule) {

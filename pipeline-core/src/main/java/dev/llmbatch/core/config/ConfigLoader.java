@@ -223,7 +223,8 @@ public final class ConfigLoader {
         if (!uri.startsWith("redis://") && !uri.startsWith("rediss://")) {
             throw new ConfigException(n.key("redis-uri") + " must be a redis:// or rediss:// URI");
         }
-        QuotaSettings q = new QuotaSettings(s, uri, nonBlank(n, "key-prefix"), n.millis("timeout-ms", 1));
+        QuotaSettings q = new QuotaSettings(s, uri, nonBlank(n, "key-prefix"), n.millis("timeout-ms", 1),
+                n.millis("schedule-ahead-ms", 1));
         n.rejectUnknown();
         return q;
     }

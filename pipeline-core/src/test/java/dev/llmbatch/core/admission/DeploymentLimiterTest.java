@@ -31,6 +31,31 @@ class DeploymentLimiterTest {
     }
 
     @Test
+    void tryAcquire_fleetPaced_letsThroughAllTheWindowsHoldWithoutThePacersBurst() {
+        // 1,000-token largest request, burst 2% of 60,000: the pacer alone lets one request through at once.
+        DeploymentLimiter l = new DeploymentLimiter(config("eastus", 60_000, 60_000, 1), ticker, 1_000,
+                Duration.ZERO, 64, CircuitBreaker.disabled(), 0.02);
+        assertThat(l.tokenBurst()).isEqualTo(1_200);
+        assertThat(l.tryAcquire(1_000)).isTrue();
+        assertThat(l.tryAcquire(1_000)).as("paced here").isFalse();
+
+        l.setFleetPaced(true);
+        for (int i = 0; i < 59; i++) {
+            assertThat(l.tryAcquire(1_000)).as("request %d: only the window binds", i).isTrue();
+        }
+        assertThat(l.tryAcquire(1_000)).as("the whole TPM is admitted").isFalse();
+        assertThat(l.nanosUntilAdmissible(1_000)).isEqualTo(Duration.ofSeconds(60).toNanos());
+
+        l.setFleetPaced(false);
+        ticker.advance(Duration.ofSeconds(60));
+        DeploymentLimiter.Admission a = l.tryAcquire(RequestCost.flat(1_000));
+        assertThat(a).isNotNull();
+        assertThat(a.paced()).isTrue();
+        l.cancel(a);
+        assertThat(l.tryAcquire(1_000)).as("a cancelled paced admission gives its pacer tokens back").isTrue();
+    }
+
+    @Test
     void largestAdmissible_largestRequestAboveTpm_isTheTpm() {
         DeploymentLimiter l = new DeploymentLimiter(config("eastus", 5_000, 60, 1), ticker, 8_192, Duration.ZERO);
 

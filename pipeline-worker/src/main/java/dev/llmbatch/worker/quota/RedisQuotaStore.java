@@ -1,31 +1,39 @@
 package dev.llmbatch.worker.quota;
 
 import dev.llmbatch.core.admission.QuotaStore;
+import dev.llmbatch.core.admission.RequestCost;
+import dev.llmbatch.core.estimate.PromptRule;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisNoScriptException;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.ScriptOutputType;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.async.RedisAsyncCommands;
+import io.lettuce.core.pubsub.RedisPubSubAdapter;
+import io.lettuce.core.pubsub.StatefulRedisPubSubConnection;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 
 /**
  * The {@link QuotaStore} of a fleet: every worker's share of each deployment's quota, kept in Redis so that N workers together admit what one would:
- * the same exact sliding-window logs as {@code DeploymentLimiter} (tokens over 60 s + margin, requests over 10 s +
- * margin), plus a shared cooldown, each admission one atomic Lua script on the server's clock ({@code TIME}), so the
- * workers' own clocks never meet. A deployment's keys are named after what Azure meters, its endpoint and deployment
+ * one schedule per deployment with the same exact sliding-window logs and pacing as {@code DeploymentLimiter} (tokens
+ * over 60 s + margin, requests over 10 s + margin), plus a shared cooldown, each booking one atomic Lua script
+ * ({@code acquire.lua}) on the server's clock ({@code TIME}), so the workers' own clocks never meet: a worker learns
+ * how long from now its turn is, which no clock difference changes. A deployment's keys are named after what Azure meters, its endpoint and deployment
  * (the caller builds the key), under one hash tag so they live on one cluster slot.
  *
- * <p>One admission is one command (EVALSHA); a cooldown or a correction is one more, and only happens on a 429 or a
- * shortfall. Lettuce pipelines the commands of many admissions on one connection. Its callbacks complete on Lettuce's
+ * <p>One booking is one command (EVALSHA) for all the requests a worker has ready for a deployment; a cooldown or a
+ * correction is one more, and only happens on a 429 or a shortfall. Lettuce pipelines the commands of many admissions on one connection. Its callbacks complete on Lettuce's
  * threads: callers hop back to their own.
  *
  * <p>Thread-safe.
@@ -40,13 +48,17 @@ public final class RedisQuotaStore implements QuotaStore {
     private final String prefix;
     private final double timeScale;
     private final AtomicLong commands = new AtomicLong();
+    private final StatefulRedisPubSubConnection<String, String> cooldowns;
+    private final String channel;
     private volatile String acquireSha;
     private volatile String recordSha;
 
-    private RedisQuotaStore(RedisClient client, StatefulRedisConnection<String, String> connection, String prefix,
-            double timeScale) {
+    private RedisQuotaStore(RedisClient client, StatefulRedisConnection<String, String> connection,
+            StatefulRedisPubSubConnection<String, String> cooldowns, String prefix, double timeScale) {
         this.client = client;
         this.connection = connection;
+        this.cooldowns = cooldowns;
+        this.channel = prefix + ":cooldowns";
         this.redis = connection.async();
         this.prefix = prefix;
         this.timeScale = timeScale;
@@ -64,7 +76,11 @@ public final class RedisQuotaStore implements QuotaStore {
         RedisClient client = RedisClient.create(u);
         try {
             StatefulRedisConnection<String, String> c = client.connect();
-            return new RedisQuotaStore(client, c, keyPrefix, timeScale);
+            StatefulRedisPubSubConnection<String, String> p = client.connectPubSub();
+            RedisQuotaStore store = new RedisQuotaStore(client, c, p, keyPrefix, timeScale);
+            // Lettuce subscribes again by itself after a reconnect.
+            p.sync().subscribe(store.channel);
+            return store;
         } catch (RuntimeException e) {
             client.shutdown();
             throw e;
@@ -72,15 +88,26 @@ public final class RedisQuotaStore implements QuotaStore {
     }
 
     @Override
-    public CompletionStage<Grant> acquire(String deployment, Windows w, long reserve, long chars, long tokens) {
-        String[] keys = keys(deployment);
-        String[] args = {Long.toString(w.tokenLimit()), Long.toString(w.requestLimit()), micros(w.tokenSpan()),
-            micros(w.requestSpan()), micros(w.serviceWindow()), Long.toString(reserve), Long.toString(chars),
-            Long.toString(tokens), Long.toString(ttlMillis(w))};
-        return eval(true, keys, args).thenApply(r -> {
+    public CompletionStage<Booking> acquire(String deployment, Windows w, List<RequestCost> costs) {
+        List<String> args = new ArrayList<>(11 + 3 * costs.size());
+        Collections.addAll(args, Long.toString(w.tokenLimit()), Long.toString(w.requestLimit()),
+                micros(w.tokenSpan()), micros(w.requestSpan()), micros(Windows.TOKEN_WINDOW),
+                micros(Windows.REQUEST_WINDOW), Long.toString(w.tokenBurst()), Long.toString(w.requestBurst()),
+                micros(w.ahead()), Long.toString(ttlMillis(w)), Integer.toString(costs.size()));
+        for (RequestCost c : costs) {
+            Collections.addAll(args, Long.toString(c.reserve()), Long.toString(c.under(PromptRule.CHARS)),
+                    Long.toString(c.under(PromptRule.TOKENS)));
+        }
+        return eval(true, keys(deployment), args.toArray(String[]::new)).thenApply(r -> {
             List<?> l = (List<?>) r;
-            return new Grant(num(l, 0) == 1, scaled(num(l, 1)), num(l, 2), num(l, 3), scaled(num(l, 4)),
-                    new long[] {num(l, 5), num(l, 6), num(l, 7)});
+            int granted = (int) num(l, 3);
+            List<Turn> turns = new ArrayList<>(granted);
+            for (int i = 0; i < granted; i++) {
+                int at = 4 + 5 * i;
+                turns.add(new Turn(scaled(num(l, at)), num(l, at + 1),
+                        new long[] {num(l, at + 2), num(l, at + 3), num(l, at + 4)}));
+            }
+            return new Booking(turns, scaled(num(l, 1)), scaled(num(l, 0)), num(l, 2));
         });
     }
 
@@ -89,8 +116,28 @@ public final class RedisQuotaStore implements QuotaStore {
             long extraRequests) {
         long coolMs = cooldown.isZero() ? 0 : Math.max(1, (long) Math.ceil(cooldown.toNanos() / timeScale / 1e6));
         String[] args = {Long.toString(coolMs), Long.toString(Math.max(0, extraTokens)),
-            Long.toString(Math.max(0, Math.min(extraRequests, 1000))), Long.toString(ttlMillis(w))};
+            Long.toString(Math.max(0, Math.min(extraRequests, 1000))), Long.toString(ttlMillis(w)), channel,
+            deployment};
         return eval(false, keys(deployment), args).thenApply(r -> null);
+    }
+
+    @Override
+    public void onCooldown(BiConsumer<String, Duration> listener) {
+        cooldowns.addListener(new RedisPubSubAdapter<>() {
+            @Override
+            public void message(String ch, String message) {
+                int space = message.indexOf(' ');
+                if (!channel.equals(ch) || space < 0) {
+                    return;
+                }
+                try {
+                    long ms = Long.parseLong(message.substring(0, space));
+                    listener.accept(message.substring(space + 1), Duration.ofNanos(scaled(ms * 1_000)));
+                } catch (NumberFormatException e) {
+                    // not one of ours: ignore
+                }
+            }
+        });
     }
 
     @Override
@@ -146,7 +193,7 @@ public final class RedisQuotaStore implements QuotaStore {
 
     private String[] keys(String deployment) {
         String tag = prefix + ":{" + deployment + "}";
-        return new String[] {tag + ":tok", tag + ":sums", tag + ":req", tag + ":cool", tag + ":seq"};
+        return new String[] {tag + ":tok", tag + ":sums", tag + ":req", tag + ":cool", tag + ":seq", tag + ":pace"};
     }
 
     private String micros(Duration quotaClock) {
@@ -154,7 +201,7 @@ public final class RedisQuotaStore implements QuotaStore {
     }
 
     private long ttlMillis(Windows w) {
-        return Math.max(1, (long) Math.ceil(w.tokenSpan().toNanos() / timeScale / 1e6)) + 10_000;
+        return Math.max(1, (long) Math.ceil(w.tokenSpan().plus(w.ahead()).toNanos() / timeScale / 1e6)) + 10_000;
     }
 
     private long scaled(long micros) {
@@ -179,6 +226,7 @@ public final class RedisQuotaStore implements QuotaStore {
 
     @Override
     public void close() {
+        cooldowns.close();
         connection.close();
         client.shutdown();
     }

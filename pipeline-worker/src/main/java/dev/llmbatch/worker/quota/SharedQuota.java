@@ -6,14 +6,19 @@ import dev.llmbatch.core.admission.RequestCost;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.QuotaSettings;
 import dev.llmbatch.core.estimate.PromptRule;
-import dev.llmbatch.core.admission.QuotaStore.Grant;
+import dev.llmbatch.core.admission.QuotaStore.Booking;
+import dev.llmbatch.core.admission.QuotaStore.Turn;
 import dev.llmbatch.core.admission.QuotaStore.Windows;
 import io.vertx.core.Context;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -21,9 +26,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's side of a quota shared through Redis. A request first passes this worker's own limiter (its call
- * slots, pacing, and a cap of the whole quota), then the fleet's windows in Redis ({@link RedisQuotaStore}); a refusal
- * there holds the deployment for as long as Redis says (or cools it, when another worker learned a 429), and the
- * request is admitted again.
+ * slots and a cap of the whole quota; its pacers stand aside while Redis paces the fleet), then gets a turn on the
+ * deployment's schedule in Redis ({@link RedisQuotaStore}): the requests the dispatcher admitted for one deployment in
+ * one event-loop turn are booked with one command, and each is sent when its turn comes (a Vert.x timer). A refusal
+ * (the turn would be more than {@code quota.schedule-ahead-ms} off) holds the deployment until it would fit, so the
+ * request goes to another deployment or waits; a cooldown another worker learned from a 429 cools it here too. After
+ * a booking the deployment is held until its last turn: nothing earlier can be had, and asking again would only cost
+ * a command.
  *
  * <h2>Redis away</h2>
  * When Redis does not answer (at start or mid-run), the worker goes on alone on a conservative share of every quota:
@@ -31,15 +40,13 @@ import org.slf4j.LoggerFactory;
  * the whole fleet, so they are not taken for a shortfall of its own; a 429 still cools the deployment). It logs this
  * once, shows it as
  * {@code llm_quota_store_up 0} and in {@code /status.json}, asks Redis again every second, and goes back to the
- * shared windows when it answers. What was admitted meanwhile is not written to Redis: the fleet may over-admit by
- * at most that for one window, which the share keeps small.
+ * shared windows when it answers, first recording in them what it admitted alone that still counts in the service's
+ * windows (a restarted Redis knows nothing of it). Requests booked before Redis went away are sent at their turns.
  *
  * <p>Confined to the dispatcher's event-loop context: Redis answers hop back onto it.
  */
 public final class SharedQuota implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(SharedQuota.class);
-    private static final Duration TOKEN_WINDOW = Duration.ofSeconds(60);
-    private static final Duration REQUEST_WINDOW = Duration.ofSeconds(10);
     private static final long RETRY_MS = 1000;
 
     private final Vertx vertx;
@@ -50,10 +57,17 @@ public final class SharedQuota implements AutoCloseable {
     private final DoubleSupplier fallbackShare;
     private final AtomicLong admitted = new AtomicLong();
     private final Callable<QuotaStore> connect;
+    private final double timeScale;
+    /** Requests asked per deployment key in the current event-loop turn, booked together after it. */
+    private final Map<String, Pending> pending = new HashMap<>();
+    /** This worker's limiters by what Azure meters (two pools may name one deployment). */
+    private final Map<String, List<DeploymentLimiter>> byKey = new HashMap<>();
     private volatile QuotaStore store;
     private volatile boolean up;
     private long retryTimer = -1;
     private long fallbacks;
+    /** When the current fallback began, on the limiters' quota clock. */
+    private long soloSinceNanos;
     private boolean connecting;
 
     /** The answer to {@link #admit}. */
@@ -62,9 +76,9 @@ public final class SharedQuota implements AutoCloseable {
     /** Usage reported beyond the fleet's windows smaller than this share of a TPM is noise, not another client. */
     private static final double CORRECTION_SHARE = 0.01;
     /** Tokens recorded as corrections per deployment so far: answers reporting the same shortfall record it once. */
-    private final java.util.Map<String, Long> corrected = new java.util.HashMap<>();
+    private final Map<String, Long> corrected = new HashMap<>();
     /** The fleet's per-rule sums from the newest answer of the store, per deployment. */
-    private final java.util.Map<String, long[]> latestByRule = new java.util.HashMap<>();
+    private final Map<String, long[]> latestByRule = new HashMap<>();
 
     /**
      * @param fallbackShare this worker's share of each quota while Redis is away (any thread)
@@ -90,14 +104,26 @@ public final class SharedQuota implements AutoCloseable {
         this.fallbackShare = fallbackShare;
         // Part of a fleet from the start, whether or not the store answers yet: the service's headers count the fleet.
         limiters.forEach(l -> l.setShared(true));
+        this.timeScale = timeScale;
+        for (DeploymentLimiter l : limiters) {
+            byKey.computeIfAbsent(key(l.config()), k -> new ArrayList<>()).add(l);
+        }
         try {
-            store = connect.call();
+            attach(connect.call());
             up = true;
+            limiters.forEach(l -> l.setFleetPaced(true));
             LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
                     settings.keyPrefix());
         } catch (Exception e) {
             context.runOnContext(v -> fallBack(e));
         }
+    }
+
+    private void attach(QuotaStore s) {
+        // Another worker's 429 cools our limiters at once, so requests we booked do not go out into it.
+        s.onCooldown((key, d) -> context.runOnContext(v -> byKey.getOrDefault(key, List.of())
+                .forEach(l -> l.coolDown(d))));
+        store = s;
     }
 
     /** What Azure meters: the endpoint and the deployment (two pools naming one deployment share its quota). */
@@ -128,45 +154,101 @@ public final class SharedQuota implements AutoCloseable {
     }
 
     /**
-     * Asks the fleet's windows for an admission this worker's limiter already made; {@code then} runs on the
-     * dispatcher's context. On REFUSED the limiter has been held (or cooled) for as long as Redis said; on REFUSED and
-     * UNAVAILABLE the caller cancels its local admission and queues the request again.
+     * Books a turn on the fleet's schedule for an admission this worker's limiter already made; {@code then} runs on
+     * the dispatcher's context when the turn comes (GRANTED: send now), or at once when refused. Every request asked
+     * for one deployment in one event-loop turn goes to the store as one command. On REFUSED the limiter has been held
+     * (or cooled) for as long as the store said; on REFUSED and UNAVAILABLE the caller cancels its local admission and
+     * queues the request again.
      */
     public void admit(DeploymentLimiter l, RequestCost cost, Consumer<Result> then) {
         admit(l, cost, (r, g) -> then.accept(r));
     }
 
     /**
-     * {@link #admit(DeploymentLimiter, RequestCost, Consumer)}, handing over the store's grant too (null unless
+     * {@link #admit(DeploymentLimiter, RequestCost, Consumer)}, handing over the booked turn too (null unless
      * GRANTED), for {@link #observeRemaining}.
      */
-    public void admit(DeploymentLimiter l, RequestCost cost, java.util.function.BiConsumer<Result, Granted> then) {
-        QuotaStore s = store;
-        if (!up || s == null) {
+    public void admit(DeploymentLimiter l, RequestCost cost, BiConsumer<Result, Granted> then) {
+        if (!up || store == null) {
             then.accept(Result.UNAVAILABLE, null);
             return;
         }
-        s.acquire(key(l.config()), windows(l), cost.reserve(), cost.under(PromptRule.CHARS),
-                cost.under(PromptRule.TOKENS))
-                .whenComplete((g, e) -> context.runOnContext(v -> {
-                    if (e != null) {
-                        fallBack(e);
-                        then.accept(Result.UNAVAILABLE, null);
-                        return;
-                    }
-                    latestByRule.put(key(l.config()), g.byRule());
-                    if (g.granted()) {
-                        admitted.incrementAndGet();
-                        then.accept(Result.GRANTED, new Granted(g, corrected.getOrDefault(key(l.config()), 0L)));
-                    } else {
-                        refused(l, g);
-                        then.accept(Result.REFUSED, null);
-                    }
-                }));
+        String key = key(l.config());
+        Pending p = pending.get(key);
+        if (p == null) {
+            p = new Pending(l);
+            pending.put(key, p);
+            // After the dispatcher's current drain: everything it admitted for this deployment goes in one booking.
+            context.runOnContext(v -> book(key));
+        }
+        p.costs.add(cost);
+        p.then.add(then);
     }
 
-    /** A grant and the corrections this worker had recorded for its deployment when it came. */
-    public record Granted(Grant grant, long correctedBefore) {
+    private void book(String key) {
+        Pending p = pending.remove(key);
+        QuotaStore s = store;
+        if (!up || s == null) {
+            p.then.forEach(t -> t.accept(Result.UNAVAILABLE, null));
+            return;
+        }
+        DeploymentLimiter l = p.limiter;
+        s.acquire(key, windows(l), p.costs).whenComplete((b, e) -> context.runOnContext(v -> {
+            if (e != null) {
+                fallBack(e);
+                p.then.forEach(t -> t.accept(Result.UNAVAILABLE, null));
+                return;
+            }
+            booked(key, l, p, b);
+        }));
+    }
+
+    private void booked(String key, DeploymentLimiter l, Pending p, Booking b) {
+        List<Turn> turns = b.turns();
+        long correctedBefore = corrected.getOrDefault(key, 0L);
+        long lastDelay = 0;
+        if (!turns.isEmpty()) {
+            latestByRule.put(key, turns.get(turns.size() - 1).byRule());
+            lastDelay = turns.get(turns.size() - 1).delayNanos();
+        }
+        if (b.coolingNanos() > 0) {
+            // Another worker learned a 429 here: cool down as if we had.
+            l.coolDown(Duration.ofNanos(b.coolingNanos()));
+        } else if (turns.size() < p.costs.size() || lastDelay > 0) {
+            // Book nothing more here until our last turn (nothing earlier can be had) or until the refused would fit.
+            l.holdFor(Math.max(lastDelay, turns.size() < p.costs.size() ? Math.max(1, b.waitNanos()) : 0));
+        }
+        for (int i = 0; i < p.then.size(); i++) {
+            BiConsumer<Result, Granted> then = p.then.get(i);
+            if (i >= turns.size()) {
+                then.accept(Result.REFUSED, null);
+                continue;
+            }
+            admitted.incrementAndGet();
+            Granted g = new Granted(turns.get(i), correctedBefore);
+            long ms = Math.round(turns.get(i).delayNanos() / timeScale / 1e6);
+            if (ms < 1) {
+                then.accept(Result.GRANTED, g);
+            } else {
+                vertx.setTimer(ms, id -> then.accept(l.isCooling() ? Result.REFUSED : Result.GRANTED,
+                        l.isCooling() ? null : g));
+            }
+        }
+    }
+
+    /** The requests asked for one deployment in the current event-loop turn. */
+    private static final class Pending {
+        final DeploymentLimiter limiter;
+        final List<RequestCost> costs = new ArrayList<>();
+        final List<BiConsumer<Result, Granted>> then = new ArrayList<>();
+
+        Pending(DeploymentLimiter limiter) {
+            this.limiter = limiter;
+        }
+    }
+
+    /** A booked turn and the corrections this worker had recorded for its deployment when it came. */
+    public record Granted(Turn turn, long correctedBefore) {
     }
 
     /**
@@ -180,7 +262,7 @@ public final class SharedQuota implements AutoCloseable {
         }
         String key = key(l.config());
         long since = corrected.getOrDefault(key, 0L) - g.correctedBefore();
-        long shortfall = (l.tokenLimit() - g.grant().usedTokens()) - remainingTokens - since;
+        long shortfall = (l.tokenLimit() - g.turn().usedTokens()) - remainingTokens - since;
         if (shortfall > CORRECTION_SHARE * l.tokenLimit()) {
             corrected.merge(key, shortfall, Long::sum);
             s.record(key, windows(l), Duration.ZERO, shortfall, 0).whenComplete((r, e) -> {
@@ -203,7 +285,7 @@ public final class SharedQuota implements AutoCloseable {
             return null;
         }
         long limit = l.tokenLimit();
-        long[] at = g.grant().byRule();
+        long[] at = g.turn().byRule();
         long[] latest = latestByRule.getOrDefault(key(l.config()), at);
         long[] predicted = new long[at.length];
         long[] floor = new long[at.length];
@@ -211,17 +293,8 @@ public final class SharedQuota implements AutoCloseable {
             predicted[i] = limit - at[i];
             floor[i] = limit - Math.max(at[i], latest[i]);
         }
-        return new DeploymentLimiter.Observation(remainingTokens, limit - g.grant().usedTokens(), predicted, floor,
+        return new DeploymentLimiter.Observation(remainingTokens, limit - g.turn().usedTokens(), predicted, floor,
                 cost, limit);
-    }
-
-    private void refused(DeploymentLimiter l, Grant g) {
-        if (g.coolingNanos() > 0) {
-            // Another worker learned a 429 here: cool down as if we had.
-            l.coolDown(Duration.ofNanos(g.coolingNanos()));
-        } else {
-            l.holdFor(Math.max(1, g.waitNanos()));
-        }
     }
 
     /** Shares a 429's cooldown with the fleet (fire and forget: a lost one only costs another 429). */
@@ -237,8 +310,8 @@ public final class SharedQuota implements AutoCloseable {
     }
 
     private Windows windows(DeploymentLimiter l) {
-        return new Windows(l.tokenLimit(), l.requestLimit(), TOKEN_WINDOW.plus(margin), REQUEST_WINDOW.plus(margin),
-                TOKEN_WINDOW);
+        return new Windows(l.tokenLimit(), l.requestLimit(), Windows.TOKEN_WINDOW.plus(margin),
+                Windows.REQUEST_WINDOW.plus(margin), l.tokenBurst(), l.requestBurst(), settings.scheduleAhead());
     }
 
     private void fallBack(Throwable why) {
@@ -247,10 +320,14 @@ public final class SharedQuota implements AutoCloseable {
         }
         up = false;
         fallbacks++;
+        soloSinceNanos = limiters.isEmpty() ? 0 : limiters.get(0).nanos();
         double share = fallbackShare.getAsDouble();
         // The limiters stay "shared": the service's headers count the whole fleet, and taking the other workers'
         // usage for a shortfall on top of the share would leave two thirds of the quota idle (measured).
-        limiters.forEach(l -> l.setShare(share));
+        limiters.forEach(l -> {
+            l.setShare(share);
+            l.setFleetPaced(false);
+        });
         LOG.warn("Redis ({}) is not answering ({}): admitting on a local share of {} of each quota until it does",
                 redacted(settings.redisUri()), rootMessage(why), String.format(java.util.Locale.ROOT, "%.2f", share));
         retryTimer = vertx.setPeriodic(RETRY_MS, id -> tryRecover());
@@ -277,7 +354,7 @@ public final class SharedQuota implements AutoCloseable {
         vertx.<QuotaStore>executeBlocking(connect).onComplete(ar -> {
                     connecting = false;
                     if (ar.succeeded()) {
-                        store = ar.result();
+                        attach(ar.result());
                         recovered();
                     }
                 });
@@ -290,7 +367,21 @@ public final class SharedQuota implements AutoCloseable {
         up = true;
         vertx.cancelTimer(retryTimer);
         retryTimer = -1;
-        limiters.forEach(l -> l.setShare(1.0));
+        QuotaStore s = store;
+        limiters.forEach(l -> {
+            // What this worker admitted alone still counts in the service's windows, and a restarted Redis knows
+            // nothing of it: tell the fleet, or the first window after the return admits it twice.
+            long[] solo = l.admittedSince(soloSinceNanos);
+            if (solo[0] > 0 || solo[1] > 0) {
+                s.record(key(l.config()), windows(l), Duration.ZERO, solo[0], solo[1]).whenComplete((r, e) -> {
+                    if (e != null) {
+                        context.runOnContext(v -> fallBack(e));
+                    }
+                });
+            }
+            l.setShare(1.0);
+            l.setFleetPaced(true);
+        });
         LOG.info("Redis ({}) answers again: quota shared again", redacted(settings.redisUri()));
     }
 
