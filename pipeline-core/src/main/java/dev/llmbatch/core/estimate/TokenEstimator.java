@@ -1,13 +1,13 @@
 package dev.llmbatch.core.estimate;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmbatch.core.job.ChatMessage;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Counts prompt tokens with the model's encoding and computes what a request will be charged against the quota.
@@ -29,7 +29,8 @@ public final class TokenEstimator {
     private static final int MEMO_MAX_CHARS = 16_384;
 
     private final Encoding encoding;
-    private final Map<String, Integer> memo = new ConcurrentHashMap<>();
+    /** Caffeine's size-bounded cache keeps the texts in use (the old map stopped caching once it held 4,096). */
+    private final Cache<String, Integer> memo = Caffeine.newBuilder().maximumSize(MEMO_ENTRIES).build();
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -74,15 +75,16 @@ public final class TokenEstimator {
      * the Kafka loop thread's time. User texts are counted every time.
      */
     private int shared(String text) {
-        Integer known = memo.get(text);
-        if (known != null) {
-            return known;
+        if (text.length() > MEMO_MAX_CHARS) {
+            return encoding.countTokensOrdinary(text);
         }
-        int count = encoding.countTokensOrdinary(text);
-        if (memo.size() < MEMO_ENTRIES && text.length() <= MEMO_MAX_CHARS) {
-            memo.putIfAbsent(text, count);
-        }
-        return count;
+        return memo.get(text, encoding::countTokensOrdinary);
+    }
+
+    /** Whether {@code text}'s count is memoized now (for tests). */
+    boolean memoized(String text) {
+        memo.cleanUp();
+        return memo.getIfPresent(text) != null;
     }
 
     /** The service's character rule for the prompt part of its estimate: ceil(code points / 4) + 1. */

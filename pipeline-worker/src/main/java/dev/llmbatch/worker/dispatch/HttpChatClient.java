@@ -2,6 +2,9 @@ package dev.llmbatch.worker.dispatch;
 
 import dev.llmbatch.core.config.ApiStyle;
 import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.config.ModelPool;
+import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.core.config.WorkerSettings;
 import dev.llmbatch.core.outcome.CallOutcome;
 import dev.llmbatch.core.outcome.OutcomeClassifier;
 import dev.llmbatch.core.request.ChatRequestBody;
@@ -15,6 +18,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
+import java.time.Clock;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
@@ -26,13 +31,26 @@ import java.util.concurrent.TimeoutException;
  *
  * <p>Call {@link #call} from the dispatcher's event loop; the returned future completes on that loop.
  */
-final class ChatClient {
+public final class HttpChatClient implements ChatClient {
     private final WebClient client;
     private final OutcomeClassifier classifier;
     private final Map<String, Secret> keys;
     private final long timeoutMs;
 
-    ChatClient(Vertx vertx, OutcomeClassifier classifier, Map<String, Secret> keysByDeploymentId, long timeoutMs,
+    /** The client of a worker: every deployment's key resolved from {@code env} (or its file), timeouts and pools. */
+    public static HttpChatClient create(Vertx vertx, PipelineConfig config, Map<String, String> env, Clock wallClock) {
+        WorkerSettings w = config.worker();
+        Map<String, Secret> keys = new HashMap<>();
+        for (ModelPool pool : config.models().values()) {
+            for (DeploymentConfig d : pool.deployments()) {
+                keys.put(d.id(), Secret.resolve(d, env));
+            }
+        }
+        return new HttpChatClient(vertx, new OutcomeClassifier(wallClock, w.defaultCooldown()), keys,
+                w.requestTimeout().toMillis(), w.maxConnectionsPerRegion(), w.maxWaitQueue());
+    }
+
+    HttpChatClient(Vertx vertx, OutcomeClassifier classifier, Map<String, Secret> keysByDeploymentId, long timeoutMs,
             int maxConnectionsPerEndpoint, int maxWaitQueue) {
         WebClientOptions options = new WebClientOptions()
                 .setKeepAlive(true)
@@ -48,7 +66,8 @@ final class ChatClient {
         this.timeoutMs = timeoutMs;
     }
 
-    Future<CallOutcome> call(DeploymentConfig d, byte[] body) {
+    @Override
+    public Future<CallOutcome> call(DeploymentConfig d, byte[] body) {
         String url = d.endpoint().toString() + ChatRequestBody.path(d);
         HttpRequest<Buffer> req = client.requestAbs(HttpMethod.POST, url)
                 .timeout(timeoutMs)
@@ -79,7 +98,8 @@ final class ChatClient {
         return new CallOutcome.Retriable(0, "connection_error", "connection failed: " + t.getClass().getSimpleName());
     }
 
-    void close() {
+    @Override
+    public void close() {
         client.close();
     }
 }
