@@ -20,6 +20,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -180,10 +181,12 @@ public final class Worker implements AutoCloseable {
     }
 
     private JsonObject health() {
+        List<String> degraded = dispatcher.degradedPools();
         String status = loop.failure() != null ? "failed" : loop.isStopping() ? "stopping"
-                : loop.isRunning() ? "up" : "starting";
+                : !loop.isRunning() ? "starting" : degraded.isEmpty() ? "up" : "degraded";
+        // Degraded: a model pool has no deployment it can call (all misconfigured); its jobs wait, nothing fails.
         return new JsonObject().put("status", status).put("assigned_partitions", loop.assignedPartitions())
-                .put("in_flight", loop.inFlight());
+                .put("in_flight", loop.inFlight()).put("degraded_pools", new JsonArray(degraded));
     }
 
     private JsonObject status() {

@@ -19,7 +19,9 @@ public final class AdminServer {
     }
 
     /**
-     * @param health returns the health document; its {@code status} field is "up" when healthy
+     * @param health returns the health document; its {@code status} field is "up" when healthy, "degraded" when
+     *               alive but a model pool has no deployment it can call (still 200: a restart would not fix a
+     *               wrong key, and the jobs wait rather than fail)
      * @param status returns the status document
      */
     public static AdminServer start(Vertx vertx, String host, int port, Metrics metrics,
@@ -30,7 +32,8 @@ public final class AdminServer {
                         .end(metrics.render());
                 case "/health" -> {
                     JsonObject h = health.get();
-                    req.response().setStatusCode("up".equals(h.getString("status")) ? 200 : 503)
+                    String st = h.getString("status");
+                    req.response().setStatusCode("up".equals(st) || "degraded".equals(st) ? 200 : 503)
                             .putHeader("content-type", "application/json").end(h.encode());
                 }
                 case "/status.json" -> req.response().putHeader("content-type", "application/json")

@@ -85,6 +85,8 @@ public final class Dispatcher extends AbstractVerticle {
         metrics.describe("llm_prompt_rule", "How prompts are reserved per pool: 0 chars, 1 tokens, 2 max (safe).");
         metrics.describe("llm_packing_stopped", "1 while a pool does not pack because its model breaks the schema.");
         metrics.describe("llm_budget_resent_total", "Answers cut under a learned max_tokens, sent again in full.");
+        metrics.describe("llm_deployment_misconfigured", "1 while a deployment answers 401/403/404 and gets no calls.");
+        metrics.describe("llm_deployment_misconfigured_total", "Times a deployment was put aside as misconfigured.");
         Map<String, TokenEstimator> estimators = new HashMap<>();
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> poolLimiters = new ArrayList<>();
@@ -113,6 +115,9 @@ public final class Dispatcher extends AbstractVerticle {
         });
         DeploymentLimiter l = new DeploymentLimiter(d, quotaTicker, pool.maxRequestTokens(), w.bucket().windowMargin(),
                 w.maxConnectionsPerRegion(), breaker, w.bucket().burstFraction());
+        l.setProbeInterval(w.misconfiguredProbe());
+        metrics.gauge("llm_deployment_misconfigured", () -> l.misconfiguredCode() == null ? 0 : 1, "region",
+                d.region(), "deployment", d.deployment());
         metrics.gauge("llm_breaker_state", () -> breaker.state().gaugeValue(), "region", d.region(), "deployment",
                 d.deployment());
         metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(), "deployment",
@@ -136,7 +141,7 @@ public final class Dispatcher extends AbstractVerticle {
         SplittableRandom random = new SplittableRandom();
         admitter.answers(new Outcomes(backlog, packer, admitter, results, budgets,
                 new OutcomePolicy(new RetryPolicy(w.maxAttempts(), w.backoff()), w.maxCooldown()), q, metrics,
-                random::nextDouble));
+                random::nextDouble, w.misconfiguredProbe()));
         // A safety net for deadlines of jobs parked behind a long wait; admission itself is woken by timers.
         housekeepingTimer = vertx.setPeriodic(1000, id -> admitter.drainAll());
         if (q == null) {
@@ -174,6 +179,20 @@ public final class Dispatcher extends AbstractVerticle {
         return m;
     }
 
+    /**
+     * The model pools none of whose deployments can be called (every one misconfigured): their jobs wait until one
+     * answers again. Any thread.
+     */
+    public List<String> degradedPools() {
+        List<String> out = new ArrayList<>();
+        for (Lane lane : backlog.lanes()) {
+            if (lane.selector.deployments().stream().allMatch(l -> l.misconfiguredCode() != null)) {
+                out.add(lane.pool.name());
+            }
+        }
+        return out;
+    }
+
     /** The largest reservation any deployment of {@code pool} can grant (bigger jobs are rejected at intake). */
     public long largestAdmissible(ModelPool pool) {
         return backlog.lane(pool.name()).selector.largestAdmissible();
@@ -194,6 +213,9 @@ public final class Dispatcher extends AbstractVerticle {
             m.put("cooling_ms", l.coolingRemaining().toMillis());
             m.put("breaker", l.breaker().state().label());
             m.put("breaker_open_ms", l.breaker().openRemaining().toMillis());
+            String fault = l.misconfiguredCode();
+            m.put("state", fault != null ? "misconfigured" : l.isCooling() ? "cooling" : "ok");
+            m.put("misconfigured_code", fault);
             m.put("prompt_rule", lane.calibrator.rule().label());
             m.put("packing", lane.packing.stopped() ? "stopped" : "on");
             out.add(m);

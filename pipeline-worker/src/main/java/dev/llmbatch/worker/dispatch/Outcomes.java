@@ -41,10 +41,13 @@ final class Outcomes implements Admitter.Answers {
     private final SharedQuota shared;
     private final Metrics metrics;
     private final DoubleSupplier random;
+    private final long misconfiguredProbeMillis;
 
     /** @param shared the fleet's schedule, null with a local quota store */
     Outcomes(Backlog backlog, Packer packer, Admitter admitter, Results results, AnswerBudgets budgets,
-            OutcomePolicy policy, SharedQuota shared, Metrics metrics, DoubleSupplier random) {
+            OutcomePolicy policy, SharedQuota shared, Metrics metrics, DoubleSupplier random,
+            java.time.Duration misconfiguredProbe) {
+        this.misconfiguredProbeMillis = misconfiguredProbe.toMillis();
         this.backlog = backlog;
         this.packer = packer;
         this.admitter = admitter;
@@ -63,6 +66,10 @@ final class Outcomes implements Admitter.Answers {
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
             calibrate(lane, w, limiter, s);
+        }
+        if (outcome.status() > 0 && !(outcome instanceof CallOutcome.Misconfigured) && limiter.answered()) {
+            // Anything but 401/403/404 from the service shows its key, rules and name are right again.
+            LOG.info("deployment {} answers again ({}): calls go there again", d.id(), outcome.label());
         }
         policy.decide(outcome, w.packed, w.learned, w.failures, random.getAsDouble())
                 .fold(new Apply(lane, w, limiter));
@@ -142,6 +149,22 @@ final class Outcomes implements Admitter.Answers {
             }
             metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(Locale.ROOT),
                     "source", r.source().name().toLowerCase(Locale.ROOT));
+            w.avoid.add(d.id());
+            backlog.enqueue(w, true);
+            return null;
+        }
+
+        @Override
+        public Void putAside(NextStep.PutAside step) {
+            CallOutcome.Misconfigured m = step.fault();
+            if (limiter.misconfigure(m.code())) {
+                // Once per state change; names the deployment and the service's code and message, never the key.
+                LOG.error("deployment {} is misconfigured: the service answered {} {} ({}); no calls go there but a "
+                        + "probe every {} ms, its jobs go to the pool's other deployments", d.id(), m.status(),
+                        m.code(), m.message(), misconfiguredProbeMillis);
+                metrics.inc("llm_deployment_misconfigured_total", "region", d.region(), "deployment", d.deployment(),
+                        "code", m.code());
+            }
             w.avoid.add(d.id());
             backlog.enqueue(w, true);
             return null;
