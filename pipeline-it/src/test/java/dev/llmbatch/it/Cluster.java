@@ -67,6 +67,11 @@ final class Cluster implements AutoCloseable {
         return new Cluster(Broker.start(BrokerChoice.forThisJvm(true)));
     }
 
+    /** The fixture's readers and helpers over a broker the test started itself (e.g. a {@link StandaloneBroker}). */
+    static Cluster on(Broker broker) {
+        return new Cluster(broker);
+    }
+
     /** The embedded broker process, to stop, kill or restart; only a {@link #dedicated()} cluster has one. */
     EmbeddedKafka embedded() {
         if (kafka instanceof Broker.Embedded e) {
