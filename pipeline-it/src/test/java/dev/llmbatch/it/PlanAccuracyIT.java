@@ -80,27 +80,16 @@ class PlanAccuracyIT {
      */
     @Test
     void unpacked_jobLimits_planTokensWithin2Percent_drainWithin10Percent() throws Exception {
-        Run r = run(y -> jobLimitsAndSafeRule(unpacked(y)), "unpacked-job-limits");
-        JsonNode p = r.plan.path("pools").get(0);
-        report("unpacked-job-limits", r, p.path("unpacked"));
+        Run r = check("unpacked-job-limits", y -> jobLimitsAndSafeRule(unpacked(y)), "unpacked", 0.02);
         assertThat(r.requests).as("one request per job").isEqualTo(r.jobs);
-        assertWithin(r.serviceCharged, p.path("service_estimate_tokens").asLong(), 0.02, "service-charged tokens");
-        assertWithin(r.workerAdmitted, p.path("unpacked").path("reserved_tokens").asLong(), 0.02,
-                "worker-admitted tokens");
-        assertWithin(r.busySimulatedMinutes, p.path("unpacked").path("drain_minutes").asDouble(), 0.10,
-                "drain minutes");
+        assertWithin(r.serviceCharged, r.plan.path("pools").get(0).path("service_estimate_tokens").asLong(), 0.02,
+                "service-charged tokens");
     }
 
     /** Packed (sentiment batchable, as {@code local} configures it), at the jobs' own limits and the safe rule. */
     @Test
     void packed_jobLimits_planTokensWithin2Percent_drainWithin10Percent() throws Exception {
-        Run r = run(PlanAccuracyIT::jobLimitsAndSafeRule, "packed-job-limits");
-        JsonNode p = r.plan.path("pools").get(0);
-        report("packed-job-limits", r, p.path("packed"));
-        assertWithin(r.workerAdmitted, p.path("packed").path("reserved_tokens").asLong(), 0.02,
-                "worker-admitted tokens");
-        assertWithin(r.busySimulatedMinutes, p.path("packed").path("drain_minutes").asDouble(), 0.10,
-                "drain minutes");
+        check("packed-job-limits", PlanAccuracyIT::jobLimitsAndSafeRule, "packed", 0.02);
     }
 
     /**
@@ -112,13 +101,23 @@ class PlanAccuracyIT {
      */
     @Test
     void packed_workerDefaults_planTokensWithin10Percent_drainWithin10Percent() throws Exception {
-        Run r = run(y -> y, "packed-defaults");
-        JsonNode p = r.plan.path("pools").get(0);
-        report("packed-defaults", r, p.path("packed"));
-        assertWithin(r.workerAdmitted, p.path("packed").path("reserved_tokens").asLong(), 0.10,
+        check("packed-defaults", y -> y, "packed", 0.10);
+    }
+
+    /**
+     * Runs the file through a worker configured by {@code configure}, then compares plan's {@code section}
+     * ({@code unpacked} or {@code packed}): reserved tokens with the worker's admitted ones within
+     * {@code tokenTolerance}, drain minutes with the regions' busy time within 10%.
+     */
+    private Run check(String name, java.util.function.UnaryOperator<String> configure, String section,
+            double tokenTolerance) throws Exception {
+        Run r = run(configure, name);
+        JsonNode predicted = r.plan.path("pools").get(0).path(section);
+        report(name, r, predicted);
+        assertWithin(r.workerAdmitted, predicted.path("reserved_tokens").asLong(), tokenTolerance,
                 "worker-admitted tokens");
-        assertWithin(r.busySimulatedMinutes, p.path("packed").path("drain_minutes").asDouble(), 0.10,
-                "drain minutes");
+        assertWithin(r.busySimulatedMinutes, predicted.path("drain_minutes").asDouble(), 0.10, "drain minutes");
+        return r;
     }
 
     private Run run(java.util.function.UnaryOperator<String> configure, String name) throws Exception {
