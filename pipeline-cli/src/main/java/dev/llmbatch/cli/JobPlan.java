@@ -85,6 +85,7 @@ final class JobPlan {
         } else {
             t.packedRequests++;
             t.packedReserved += job.reserveTokens();
+            t.packedService += service;
         }
         return new JobEstimate(job.job().id(), job.pool().name(), service, job.reserveTokens(), billed);
     }
@@ -127,13 +128,15 @@ final class JobPlan {
         if (jobs.size() == 1) {
             t.packedRequests++;
             t.packedReserved += first.reserveTokens();
+            t.packedService += TokenEstimator.charRule(first.messages()) + (long) first.maxTokens() * first.job().n();
             return;
         }
         List<PackingProtocol.Item> items = new ArrayList<>(jobs.size());
         jobs.forEach(j -> items.add(new PackingProtocol.Item(j.batchText(), j.maxTokens())));
         RequestSpec spec = PackingProtocol.pack(first.batchInstruction(), items, first.temperature());
-        long reserve = estimators.computeIfAbsent(first.pool().encoding(), TokenEstimator::forEncoding)
-                .estimate(spec.messages(), spec.maxTokens(), 1).reserveTokens();
+        TokenEstimator.Estimate e = estimators.computeIfAbsent(first.pool().encoding(), TokenEstimator::forEncoding)
+                .estimate(spec.messages(), spec.maxTokens(), 1);
+        long reserve = e.reserveTokens();
         if (reserve > largestAdmissible(first.pool(), config.worker().bucket())) {
             int half = jobs.size() / 2;
             request(t, jobs.subList(0, half));
@@ -142,6 +145,7 @@ final class JobPlan {
         }
         t.packedRequests++;
         t.packedReserved += reserve;
+        t.packedService += e.charRule() + (long) spec.maxTokens();
     }
 
     /** The totals once every line was added. */
@@ -158,8 +162,8 @@ final class JobPlan {
                 rpm += DeploymentLimiter.sustainedRequestsPerMinute(d, bucket.windowMargin());
             }
             out.add(new PoolReport(t.pool.name(), t.jobs, t.serviceEstimate, t.reserved, t.promptTokens,
-                    t.completionTokens, tpm, rpm, new Drain(t.jobs, t.reserved, tpm, rpm),
-                    new Drain(t.packedRequests, t.packedReserved, tpm, rpm), cost(t)));
+                    t.completionTokens, tpm, rpm, new Drain(t.jobs, t.reserved, t.serviceEstimate, tpm, rpm),
+                    new Drain(t.packedRequests, t.packedReserved, t.packedService, tpm, rpm), cost(t)));
         }
         return new Report(lines, out, List.copyOf(invalid), config.worker().timeScale());
     }
@@ -184,6 +188,7 @@ final class JobPlan {
         long completionTokens;
         long packedRequests;
         long packedReserved;
+        long packedService;
 
         PoolTotals(ModelPool pool) {
             this.pool = Objects.requireNonNull(pool);
@@ -200,10 +205,11 @@ final class JobPlan {
     }
 
     /**
-     * Requests and reserved tokens of one way of sending a pool's jobs, and the minutes each limit needs for them.
+     * Requests, reserved tokens and the tokens the service charges for them (its estimate) of one way of sending a
+     * pool's jobs, and the minutes each limit needs for them.
      * The larger one binds and is the drain time.
      */
-    record Drain(long requests, long tokens, double tpm, double rpm) {
+    record Drain(long requests, long tokens, long serviceTokens, double tpm, double rpm) {
         double minutesByTokens() {
             return tpm <= 0 ? Double.POSITIVE_INFINITY : tokens / tpm;
         }
@@ -268,7 +274,8 @@ final class JobPlan {
         }
 
         private static void drain(ObjectNode o, Drain d) {
-            o.put("requests", d.requests()).put("reserved_tokens", d.tokens()).put("binding", d.binding())
+            o.put("requests", d.requests()).put("reserved_tokens", d.tokens())
+                    .put("service_estimate_tokens", d.serviceTokens()).put("binding", d.binding())
                     .put("minutes_by_tpm", round(d.minutesByTokens())).put("minutes_by_rpm", round(d.minutesByRequests()))
                     .put("drain_minutes", round(d.minutes()));
         }
