@@ -11,6 +11,7 @@ import dev.llmbatch.core.config.QuotaSettings;
 import dev.llmbatch.core.config.WorkerSettings;
 import dev.llmbatch.core.estimate.ReservationCalibrator;
 import dev.llmbatch.core.estimate.TokenEstimator;
+import dev.llmbatch.core.log.Mdc;
 import dev.llmbatch.core.outcome.OutcomePolicy;
 import dev.llmbatch.core.retry.RetryPolicy;
 import dev.llmbatch.core.time.Ticker;
@@ -111,7 +112,9 @@ public final class Dispatcher extends AbstractVerticle {
         CircuitBreaker breaker = new CircuitBreaker(w.breaker(), quotaTicker, (from, to, why) -> {
             metrics.inc("llm_breaker_transitions_total", "region", d.region(), "deployment", d.deployment(), "to",
                     to.label());
-            LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
+            try (Mdc.Scope s = Mdc.deployment(d.region(), d.deployment())) {
+                LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
+            }
         });
         DeploymentLimiter l = new DeploymentLimiter(d, quotaTicker, pool.maxRequestTokens(), w.bucket().windowMargin(),
                 w.maxConnectionsPerRegion(), breaker, w.bucket().burstFraction());

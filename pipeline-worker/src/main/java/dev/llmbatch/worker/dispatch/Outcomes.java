@@ -5,6 +5,7 @@ import dev.llmbatch.core.batch.Apportion;
 import dev.llmbatch.core.batch.PackingProtocol;
 import dev.llmbatch.core.batch.Unpacked;
 import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.log.Mdc;
 import dev.llmbatch.core.outcome.CallOutcome;
 import dev.llmbatch.core.outcome.NextStep;
 import dev.llmbatch.core.outcome.OutcomePolicy;
@@ -61,6 +62,15 @@ final class Outcomes implements Admitter.Answers {
 
     @Override
     public void handle(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome) {
+        DeploymentConfig d = limiter.config();
+        // Whatever this logs (prompt rule, packing, a misconfigured deployment) names the job, region and pool.
+        try (Mdc.Scope call = Mdc.call(w.items.size() == 1 ? w.items.get(0).job.id() : null, d.region(),
+                d.deployment()); Mdc.Scope pool = Mdc.pool(lane.pool.name())) {
+            apply(lane, w, limiter, outcome);
+        }
+    }
+
+    private void apply(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome) {
         DeploymentConfig d = limiter.config();
         w.trace.add(d.region() + ":" + outcome.label());
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
