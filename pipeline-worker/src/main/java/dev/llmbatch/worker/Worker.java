@@ -7,6 +7,7 @@ import dev.llmbatch.core.job.JobResolver;
 import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.AdminServer;
 import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.core.result.Status;
 import dev.llmbatch.worker.dispatch.Dispatcher;
 import dev.llmbatch.worker.dispatch.HttpChatClient;
 import dev.llmbatch.worker.state.LearnedStateTopic;
@@ -191,7 +192,7 @@ public final class Worker implements AutoCloseable {
 
     private JsonObject status() {
         JsonArray regions = new JsonArray();
-        dispatcher.regions().forEach(m -> regions.add(new JsonObject(Map.copyOf(m))));
+        dispatcher.regions().forEach(m -> regions.add(new JsonObject(new java.util.LinkedHashMap<>(m))));
         return health().put("paused", loop.isPaused())
                 .put("results", new JsonObject(Map.copyOf(metrics.family("llm_results_total"))))
                 .put("regions", regions)
@@ -202,6 +203,9 @@ public final class Worker implements AutoCloseable {
     private void describeMetrics() {
         metrics.describe("llm_jobs_received_total", "Job records read from the jobs topic.");
         metrics.describe("llm_results_total", "Results published, by status.");
+        for (Status s : Status.values()) {
+            metrics.declare("llm_results_total", "status", s.wire());
+        }
         metrics.describe("llm_dlq_total", "Records sent to the DLQ, by reason.");
         metrics.describe("llm_calls_total", "Chat-completion calls, by region and outcome.");
         metrics.describe("llm_rate_limited_total", "429 answers, by region, limit kind and retry-after source.");

@@ -68,6 +68,8 @@ public final class DeploymentLimiter {
     private boolean cooling;
     /** The service's code while the deployment is misconfigured (401/403/404), null while it answers. */
     private String misconfigured;
+    private long serviceRemainingTokens = -1;
+    private long serviceRemainingRequests = -1;
     /** When the next probe call may go to a misconfigured deployment. */
     private long probeAtNanos;
     /** Set when a shared store refused: another worker has the room until then (not a 429: nothing is drained). */
@@ -386,6 +388,8 @@ public final class DeploymentLimiter {
      */
     public synchronized Observation observeRemaining(long remainingTokens, long remainingRequests, Admission a) {
         long now = ticker.nanos();
+        serviceRemainingTokens = remainingTokens;
+        serviceRemainingRequests = remainingRequests;
         if (shared) {
             // The service's count includes the other workers: our own windows must not take it for a shortfall.
             remainingRequests = -1;
@@ -467,6 +471,16 @@ public final class DeploymentLimiter {
     /** Probe a misconfigured deployment at once (its credentials were just refreshed, say). */
     public synchronized void probeSoon() {
         probeAtNanos = ticker.nanos();
+    }
+
+    /** The service's last x-ratelimit-remaining-tokens (-1: none seen). */
+    public synchronized long serviceRemainingTokens() {
+        return serviceRemainingTokens;
+    }
+
+    /** The service's last x-ratelimit-remaining-requests (-1: none seen). */
+    public synchronized long serviceRemainingRequests() {
+        return serviceRemainingRequests;
     }
 
     /** The service's code while misconfigured, null while the deployment answers. */

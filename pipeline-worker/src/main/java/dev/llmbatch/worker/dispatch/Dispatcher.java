@@ -87,6 +87,17 @@ public final class Dispatcher extends AbstractVerticle {
         metrics.describe("llm_packing_stopped", "1 while a pool does not pack because its model breaks the schema.");
         metrics.describe("llm_budget_resent_total", "Answers cut under a learned max_tokens, sent again in full.");
         metrics.describe("llm_deployment_misconfigured", "1 while a deployment answers 401/403/404 and gets no calls.");
+        metrics.describe("llm_region_tokens_available", "Tokens this worker's window of the deployment has free.");
+        metrics.describe("llm_region_requests_available", "Requests this worker's window of the deployment has free.");
+        metrics.describe("llm_region_cooldown_seconds", "Cooldown left after a 429, in seconds (0: none).");
+        metrics.describe("llm_service_remaining_tokens", "The service's last x-ratelimit-remaining-tokens (-1: none).");
+        metrics.describe("llm_service_remaining_requests",
+                "The service's last x-ratelimit-remaining-requests (-1: none).");
+        metrics.describe("llm_prompt_tokens_total", "Prompt tokens the service billed (usage.prompt_tokens).");
+        metrics.describe("llm_completion_tokens_total", "Completion tokens the service billed.");
+        metrics.describe("llm_call_duration", "Chat-completion calls from send to answer, by region and outcome.");
+        metrics.describe("llm_job_latency", "Jobs from intake to their result, by pool and status.");
+        metrics.describe("llm_queue_wait", "Jobs from intake to their first call (packing and admission), by pool.");
         metrics.describe("llm_deployment_misconfigured_total", "Times a deployment was put aside as misconfigured.");
         Map<String, TokenEstimator> estimators = new HashMap<>();
         for (ModelPool pool : config.models().values()) {
@@ -126,6 +137,20 @@ public final class Dispatcher extends AbstractVerticle {
         metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(), "deployment",
                 d.deployment());
         metrics.gauge("llm_region_room", l::room, "region", d.region(), "deployment", d.deployment());
+        metrics.gauge("llm_region_tokens_available", l::tokensAvailable, "region", d.region(), "deployment",
+                d.deployment());
+        metrics.gauge("llm_region_requests_available", l::requestsAvailable, "region", d.region(), "deployment",
+                d.deployment());
+        metrics.gauge("llm_region_cooldown_seconds", () -> l.coolingRemaining().toMillis() / 1000.0, "region",
+                d.region(), "deployment", d.deployment());
+        metrics.gauge("llm_service_remaining_tokens", l::serviceRemainingTokens, "region", d.region(), "deployment",
+                d.deployment());
+        metrics.gauge("llm_service_remaining_requests", l::serviceRemainingRequests, "region", d.region(),
+                "deployment", d.deployment());
+        for (String counter : List.of("llm_admitted_tokens_total", "llm_prompt_tokens_total",
+                "llm_completion_tokens_total")) {
+            metrics.declare(counter, "region", d.region());
+        }
         return l;
     }
 
@@ -137,7 +162,7 @@ public final class Dispatcher extends AbstractVerticle {
                 ? new SharedQuota(vertx, context, config.quota(), w.timeScale(), w.bucket().windowMargin(), limiters,
                         () -> fallbackShare.getAsDouble())
                 : null;
-        Results results = new Results(ticker, sink);
+        Results results = new Results(ticker, metrics, sink);
         packer = new Packer(vertx, backlog, budgets, metrics, () -> admitter.drainAll());
         admitter = new Admitter(vertx, backlog, packer, client, q, metrics, results, wallClock, ticker,
                 w.timeScale());

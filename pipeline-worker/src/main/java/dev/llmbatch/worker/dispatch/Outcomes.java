@@ -76,6 +76,8 @@ final class Outcomes implements Admitter.Answers {
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
             calibrate(lane, w, limiter, s);
+            metrics.add("llm_prompt_tokens_total", s.promptTokens(), "region", d.region());
+            metrics.add("llm_completion_tokens_total", s.completionTokens(), "region", d.region());
         }
         if (outcome.status() > 0 && !(outcome instanceof CallOutcome.Misconfigured) && limiter.answered()) {
             // Anything but 401/403/404 from the service shows its key, rules and name are right again.
