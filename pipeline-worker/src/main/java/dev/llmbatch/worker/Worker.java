@@ -194,7 +194,7 @@ public final class Worker implements AutoCloseable {
         JsonArray regions = new JsonArray();
         dispatcher.regions().forEach(m -> regions.add(new JsonObject(new java.util.LinkedHashMap<>(m))));
         return health().put("paused", loop.isPaused())
-                .put("results", new JsonObject(Map.copyOf(metrics.family("llm_results_total"))))
+                .put("results", new JsonObject(Map.copyOf(metrics.values("llm_results_total"))))
                 .put("regions", regions)
                 .put("quota", dispatcher.quotaStore() == null ? new JsonObject().put("store", "local")
                         : new JsonObject(dispatcher.quotaStore()));

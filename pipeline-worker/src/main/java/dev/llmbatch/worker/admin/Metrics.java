@@ -112,14 +112,42 @@ public final class Metrics {
         return (long) registry.find(base(name)).counters().stream().mapToDouble(Counter::count).sum();
     }
 
-    /** One counter family: its label values (joined by ',' when several) -> value, in order. */
+    /** One counter family: label set as rendered before Micrometer ({@code {a="b",c="d"}}, in call order) -> value. */
     public Map<String, Long> family(String name) {
+        Map<String, Long> out = new TreeMap<>();
+        String prefix = name + '\u0000';
+        counters.forEach((k, c) -> {
+            if (k.equals(name) || k.startsWith(prefix)) {
+                out.merge(labelSet(k.equals(name) ? new String[0] : k.substring(prefix.length()).split("\u0000", -1)),
+                        (long) c.count(), Long::sum);
+            }
+        });
+        return out;
+    }
+
+    /** One counter family keyed by its label values (joined by ',' when several), for plain JSON. */
+    public Map<String, Long> values(String name) {
         Map<String, Long> out = new TreeMap<>();
         for (Counter c : registry.find(base(name)).counters()) {
             out.merge(String.join(",", c.getId().getTags().stream().map(Tag::getValue).toList()), (long) c.count(),
                     Long::sum);
         }
         return out;
+    }
+
+    private static String labelSet(String[] kv) {
+        if (kv.length < 2) {
+            return "";
+        }
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = 0; i + 1 < kv.length; i += 2) {
+            if (i > 0) {
+                sb.append(',');
+            }
+            sb.append(kv[i]).append("=\"").append(kv[i + 1].replace("\\", "\\\\").replace("\"", "\\\""))
+                    .append('"');
+        }
+        return sb.append('}').toString();
     }
 
     /** The Prometheus text exposition of every meter. */

@@ -20,6 +20,8 @@ class MetricsTest {
         assertThat(text).contains("# HELP llm_calls_total Chat-completion calls, by region and outcome.")
                 .containsPattern("(?m)^llm_calls_total\\{outcome=\"200\",region=\"eastus\"} 3(\\.0)?$");
         assertThat(metrics.counter("llm_calls_total", "region", "eastus", "outcome", "200")).isEqualTo(3);
+        assertThat(metrics.family("llm_calls_total")).as("label sets in call order, as the ITs read them")
+                .containsOnly(java.util.Map.entry("{region=\"eastus\",outcome=\"200\"}", 3L));
         assertThat(metrics.total("llm_calls_total")).isEqualTo(3);
     }
 
@@ -29,7 +31,9 @@ class MetricsTest {
         metrics.inc("llm_results_total", "status", "succeeded");
 
         assertThat(metrics.render()).containsPattern("(?m)^llm_results_total\\{status=\"failed\"} 0(\\.0)?$");
-        assertThat(metrics.family("llm_results_total")).containsEntry("failed", 0L).containsEntry("succeeded", 1L);
+        assertThat(metrics.values("llm_results_total")).containsEntry("failed", 0L).containsEntry("succeeded", 1L);
+        assertThat(metrics.family("llm_results_total")).containsEntry("{status=\"failed\"}", 0L)
+                .containsEntry("{status=\"succeeded\"}", 1L);
     }
 
     @Test
