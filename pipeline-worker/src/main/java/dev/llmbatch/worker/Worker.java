@@ -186,8 +186,11 @@ public final class Worker implements AutoCloseable {
         String status = loop.failure() != null ? "failed" : loop.isStopping() ? "stopping"
                 : !loop.isRunning() ? "starting" : degraded.isEmpty() ? "up" : "degraded";
         // Degraded: a model pool has no deployment it can call (all misconfigured); its jobs wait, nothing fails.
-        return new JsonObject().put("status", status).put("assigned_partitions", loop.assignedPartitions())
-                .put("in_flight", loop.inFlight()).put("degraded_pools", new JsonArray(degraded));
+        // Ready: running with partitions to work on and a deployment to call in every pool.
+        boolean ready = "up".equals(status) && loop.assignedPartitions() > 0;
+        return new JsonObject().put("status", status).put("ready", ready)
+                .put("assigned_partitions", loop.assignedPartitions()).put("in_flight", loop.inFlight())
+                .put("degraded_pools", new JsonArray(degraded));
     }
 
     private JsonObject status() {
