@@ -15,18 +15,21 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -66,10 +69,10 @@ public final class ResultSink implements AutoCloseable {
      */
     static final String TRANSACTION_TIMEOUT_MS = "10000";
 
-    private final Properties props;
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final int maxRecordBytes;
     private final int maxResultBytes;
-    private KafkaProducer<byte[], byte[]> producer;
+    private Producer<byte[], byte[]> producer;
     private final boolean transactional;
     /** The records of the open transaction, kept to be sent again if the broker aborted it (bounded by a commit). */
     private final List<ProducerRecord<byte[], byte[]>> open = new ArrayList<>();
@@ -82,6 +85,7 @@ public final class ResultSink implements AutoCloseable {
         }
     };
     private boolean inTransaction;
+    private boolean fenced;
     /** Where a transactional commit stands; not OPEN only while a commit that timed out waits to be resumed. */
     private Stage stage = Stage.OPEN;
     private Map<TopicPartition, OffsetAndMetadata> committing = Map.of();
@@ -109,18 +113,41 @@ public final class ResultSink implements AutoCloseable {
         // Large enough for the largest record the worker accepts (so its DLQ copy can be whole); what a topic takes
         // is the broker's max.message.bytes, read below.
         p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
-        this.props = p;
+        this.producers = () -> new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         int producerLimit = Integer.parseInt(String.valueOf(p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim());
         this.maxRecordBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.dlqTopic()))
                 - RECORD_HEADROOM;
         this.maxResultBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.resultsTopic()))
                 - RECORD_HEADROOM;
-        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
         this.resultsTopic = k.resultsTopic();
         this.dlqTopic = k.dlqTopic();
+        this.producer = producers.get();
         if (transactional) {
             producer.initTransactions();
         }
+    }
+
+    private ResultSink(Supplier<Producer<byte[], byte[]>> producers, boolean transactional, String resultsTopic,
+            String dlqTopic, int maxRecordBytes, int maxResultBytes) {
+        this.producers = producers;
+        this.transactional = transactional;
+        this.resultsTopic = resultsTopic;
+        this.dlqTopic = dlqTopic;
+        this.maxRecordBytes = maxRecordBytes;
+        this.maxResultBytes = maxResultBytes;
+        this.producer = producers.get();
+        if (transactional) {
+            producer.initTransactions();
+        }
+    }
+
+    /**
+     * A sink over producers made by {@code producers} (a {@code MockProducer} in unit tests): the first is made at
+     * once, another only when a transaction the broker aborted left the producer unusable.
+     */
+    public static ResultSink over(Supplier<Producer<byte[], byte[]>> producers, boolean transactional,
+            String resultsTopic, String dlqTopic, int maxRecordBytes) {
+        return new ResultSink(producers, transactional, resultsTopic, dlqTopic, maxRecordBytes, maxRecordBytes);
     }
 
     /** Sends {@code r} (in the open transaction, in exactly-once mode) and returns the value bytes sent. */
@@ -167,14 +194,24 @@ public final class ResultSink implements AutoCloseable {
         if (stage != Stage.OPEN) {
             throw new IllegalStateException("a commit is pending; nothing may be sent until it went through");
         }
-        if (transactional && !inTransaction) {
-            producer.beginTransaction();
-            inTransaction = true;
+        if (fenced) {
+            throw new ProducerFencedException("the result producer was fenced; nothing more is sent");
         }
-        if (transactional) {
-            open.add(rec);
+        try {
+            if (transactional && !inTransaction) {
+                producer.beginTransaction();
+                inTransaction = true;
+            }
+            if (transactional) {
+                open.add(rec);
+            }
+            producer.send(rec, onSent);
+        } catch (KafkaException e) {
+            if (isFencing(e)) {
+                throw fencedBy(e);
+            }
+            throw e;
         }
-        producer.send(rec, onSent);
     }
 
     /**
@@ -202,6 +239,9 @@ public final class ResultSink implements AutoCloseable {
             }
             return offsets;
         }
+        if (fenced) {
+            throw new ProducerFencedException("the result producer was fenced; nothing more is committed");
+        }
         if (stage == Stage.OPEN) {
             if (!inTransaction && offsets.isEmpty()) {
                 return offsets;
@@ -214,10 +254,21 @@ public final class ResultSink implements AutoCloseable {
                 | AuthorizationException | UnsupportedVersionException notRepeatable) {
             throw notRepeatable;
         } catch (KafkaException lost) {
+            if (isFencing(lost)) {
+                // never a new producer with this id here: it would fence the live twin that fenced this one
+                throw fencedBy(lost);
+            }
             LOG.warn("the transaction was aborted ({}); sending its {} records and offsets again in a new one",
                     lost.toString(), open.size());
             restartTransaction();
-            return commitTransaction(consumer);
+            try {
+                return commitTransaction(consumer);
+            } catch (KafkaException again) {
+                if (isFencing(again)) {
+                    throw fencedBy(again);
+                }
+                throw again;
+            }
         }
     }
 
@@ -247,10 +298,18 @@ public final class ResultSink implements AutoCloseable {
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException fatal) {
+            if (isFencing(fatal)) {
+                throw fencedBy(fatal instanceof KafkaException k ? k : new KafkaException(fatal));
+            }
+            // The coordinator aborted this transaction (it outlived transaction.timeout.ms while the broker was
+            // away) and the producer is left in an error state: only a new producer can go on. This is the one
+            // place a transactional id is initialised again, and never after a fence: a twin that had taken the id
+            // shows as ProducerFencedException above. Were a twin fenced by this, it stops in turn instead of
+            // re-initialising, so two workers can never fence each other back and forth.
             LOG.warn("the producer cannot go on ({}); starting a new one with the same transactional id (two live "
                     + "workers must never share one: give each its own kafka.transactional-id)", fatal.toString());
             producer.close(Duration.ZERO);
-            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            producer = producers.get();
             producer.initTransactions();
         }
         sendFailure.set(null);
@@ -267,8 +326,53 @@ public final class ResultSink implements AutoCloseable {
         return stage != Stage.OPEN;
     }
 
+    /**
+     * Whether another producer with this transactional id fenced this one: the sink then sends and commits nothing
+     * more, and the worker must stop (see {@link #commit}).
+     */
+    public boolean isFenced() {
+        return fenced;
+    }
+
+    /** Whether results or DLQ records were sent since the last commit (exactly-once mode: a transaction is open). */
+    public boolean hasOpenTransaction() {
+        return inTransaction;
+    }
+
+    /** A producer fenced by a newer one with the same transactional id (a twin, or this worker restarted). */
+    static boolean isFencing(Throwable t) {
+        for (Throwable c = t; c != null; c = c.getCause()) {
+            if (c instanceof ProducerFencedException || c instanceof FencedInstanceIdException) {
+                return true;
+            }
+            if (c.getCause() == c) {
+                break;
+            }
+        }
+        return false;
+    }
+
+    private RuntimeException fencedBy(KafkaException e) {
+        if (!fenced) {
+            fenced = true;
+            LOG.error("this worker's result producer was fenced: another producer with the same transactional id "
+                    + "started (a restarted twin, or two workers sharing one kafka.transactional-id); it publishes "
+                    + "and commits nothing more ({})", e.toString());
+        }
+        if (e instanceof ProducerFencedException) {
+            return e;
+        }
+        ProducerFencedException f = new ProducerFencedException(e.getMessage());
+        f.initCause(e);
+        return f;
+    }
+
     /** Drops the open transaction, if any. */
     public void abort() {
+        if (fenced) {
+            reset();
+            return;
+        }
         if (transactional && inTransaction) {
             try {
                 producer.abortTransaction();
@@ -288,6 +392,6 @@ public final class ResultSink implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        producer.close(fenced ? Duration.ZERO : Duration.ofSeconds(30));
     }
 }
