@@ -6,8 +6,7 @@ import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmbatch.core.job.ChatMessage;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Counts prompt tokens with the model's encoding and computes what a request will be charged against the quota.
@@ -17,7 +16,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * ceil(code points/4) + 1) + max_tokens x n}: never less than the service charges, so our buckets do not run ahead
  * of its windows, and never less than the real prompt for scripts where chars/4 undercounts (Japanese).
  *
- * <p>Thread-safe: jtokkit encodings are immutable and shared; the memo of repeated texts is concurrent.
+ * <p>Thread-safe: jtokkit encodings are immutable and shared; the memo of repeated texts is a lock-free array of immutable entries.
  */
 public final class TokenEstimator {
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
@@ -25,11 +24,21 @@ public final class TokenEstimator {
     static final int PER_MESSAGE = 3;
     static final int REPLY_PRIMING = 3;
 
+    /** Slots of the memo (a power of two). */
     private static final int MEMO_ENTRIES = 4096;
     private static final int MEMO_MAX_CHARS = 16_384;
 
     private final Encoding encoding;
-    private final Map<String, Integer> memo = new ConcurrentHashMap<>();
+    /**
+     * Counts of repeated texts, direct-mapped by the text's hash: a new text takes its slot from whatever held it,
+     * so the memo keeps serving the instructions in use now however many were seen before (a map that stopped
+     * adding when full served only the first few thousand forever). Entries are immutable, so a slot read racing a
+     * write sees either the old or the new entry, both correct for their own text.
+     */
+    private final AtomicReferenceArray<Memo> memo = new AtomicReferenceArray<>(MEMO_ENTRIES);
+
+    private record Memo(String text, int count) {
+    }
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -74,15 +83,27 @@ public final class TokenEstimator {
      * the Kafka loop thread's time. User texts are counted every time.
      */
     private int shared(String text) {
-        Integer known = memo.get(text);
-        if (known != null) {
-            return known;
+        int slot = slot(text);
+        Memo known = memo.get(slot);
+        if (known != null && (known.text == text || known.text.equals(text))) {
+            return known.count;
         }
         int count = encoding.countTokensOrdinary(text);
-        if (memo.size() < MEMO_ENTRIES && text.length() <= MEMO_MAX_CHARS) {
-            memo.putIfAbsent(text, count);
+        if (text.length() <= MEMO_MAX_CHARS) {
+            memo.lazySet(slot, new Memo(text, count));
         }
         return count;
+    }
+
+    private static int slot(String text) {
+        int h = text.hashCode();
+        return (h ^ (h >>> 16)) & (MEMO_ENTRIES - 1);
+    }
+
+    /** Whether the count of {@code text} is memoised now (for tests). */
+    boolean memoized(String text) {
+        Memo m = memo.get(slot(text));
+        return m != null && m.text.equals(text);
     }
 
     /** The service's character rule for the prompt part of its estimate: ceil(code points / 4) + 1. */
