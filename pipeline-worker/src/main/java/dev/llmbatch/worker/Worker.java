@@ -8,6 +8,7 @@ import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.AdminServer;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.dispatch.Dispatcher;
+import dev.llmbatch.worker.dispatch.HttpChatClient;
 import dev.llmbatch.worker.state.LearnedStateTopic;
 import dev.llmbatch.worker.emission.Completion;
 import dev.llmbatch.worker.intake.KafkaLoop;
@@ -52,8 +53,10 @@ public final class Worker implements AutoCloseable {
         describeMetrics();
         ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
         try {
-            this.dispatcher = new Dispatcher(vertx, config, env, Ticker.scaled(config.worker().timeScale()),
-                    Clock.systemUTC(), metrics, completions::add);
+            this.dispatcher = new Dispatcher(config, Ticker.scaled(config.worker().timeScale()), Ticker.system(),
+                    Clock.systemUTC(), metrics, HttpChatClient.create(vertx, config, env, Clock.systemUTC()),
+                    completions::add);
+            vertx.deployVerticle(dispatcher).toCompletionStage().toCompletableFuture().join();
         } catch (RuntimeException e) {
             vertx.close();
             throw e;

@@ -1,12 +1,13 @@
 package dev.llmbatch.core.estimate;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import com.knuddels.jtokkit.Encodings;
 import com.knuddels.jtokkit.api.Encoding;
 import com.knuddels.jtokkit.api.EncodingRegistry;
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmbatch.core.job.ChatMessage;
 import java.util.List;
-import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * Counts prompt tokens with the model's encoding and computes what a request will be charged against the quota.
@@ -16,7 +17,7 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  * ceil(code points/4) + 1) + max_tokens x n}: never less than the service charges, so our buckets do not run ahead
  * of its windows, and never less than the real prompt for scripts where chars/4 undercounts (Japanese).
  *
- * <p>Thread-safe: jtokkit encodings are immutable and shared; the memo of repeated texts is a lock-free array of immutable entries.
+ * <p>Thread-safe: jtokkit encodings are immutable and shared; the memo of repeated texts is concurrent.
  */
 public final class TokenEstimator {
     private static final EncodingRegistry REGISTRY = Encodings.newLazyEncodingRegistry();
@@ -24,21 +25,12 @@ public final class TokenEstimator {
     static final int PER_MESSAGE = 3;
     static final int REPLY_PRIMING = 3;
 
-    /** Slots of the memo (a power of two). */
     private static final int MEMO_ENTRIES = 4096;
     private static final int MEMO_MAX_CHARS = 16_384;
 
     private final Encoding encoding;
-    /**
-     * Counts of repeated texts, direct-mapped by the text's hash: a new text takes its slot from whatever held it,
-     * so the memo keeps serving the instructions in use now however many were seen before (a map that stopped
-     * adding when full served only the first few thousand forever). Entries are immutable, so a slot read racing a
-     * write sees either the old or the new entry, both correct for their own text.
-     */
-    private final AtomicReferenceArray<Memo> memo = new AtomicReferenceArray<>(MEMO_ENTRIES);
-
-    private record Memo(String text, int count) {
-    }
+    /** Caffeine's size-bounded cache keeps the texts in use (the old map stopped caching once it held 4,096). */
+    private final Cache<String, Integer> memo = Caffeine.newBuilder().maximumSize(MEMO_ENTRIES).build();
 
     private TokenEstimator(Encoding encoding) {
         this.encoding = encoding;
@@ -83,27 +75,16 @@ public final class TokenEstimator {
      * the Kafka loop thread's time. User texts are counted every time.
      */
     private int shared(String text) {
-        int slot = slot(text);
-        Memo known = memo.get(slot);
-        if (known != null && (known.text == text || known.text.equals(text))) {
-            return known.count;
+        if (text.length() > MEMO_MAX_CHARS) {
+            return encoding.countTokensOrdinary(text);
         }
-        int count = encoding.countTokensOrdinary(text);
-        if (text.length() <= MEMO_MAX_CHARS) {
-            memo.lazySet(slot, new Memo(text, count));
-        }
-        return count;
+        return memo.get(text, encoding::countTokensOrdinary);
     }
 
-    private static int slot(String text) {
-        int h = text.hashCode();
-        return (h ^ (h >>> 16)) & (MEMO_ENTRIES - 1);
-    }
-
-    /** Whether the count of {@code text} is memoised now (for tests). */
+    /** Whether {@code text}'s count is memoized now (for tests). */
     boolean memoized(String text) {
-        Memo m = memo.get(slot(text));
-        return m != null && m.text.equals(text);
+        memo.cleanUp();
+        return memo.getIfPresent(text) != null;
     }
 
     /** The service's character rule for the prompt part of its estimate: ceil(code points / 4) + 1. */

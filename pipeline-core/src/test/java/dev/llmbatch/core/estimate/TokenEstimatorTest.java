@@ -64,6 +64,22 @@ class TokenEstimatorTest {
     }
 
     @Test
+    void memo_afterThousandsOfDistinctInstructions_stillKeepsTheOnesInUse() {
+        TokenEstimator e = TokenEstimator.forEncoding("o200k_base");
+        for (int i = 0; i < 6_000; i++) {
+            e.promptTokens(List.of(ChatMessage.system("instruction " + i), ChatMessage.user("x")));
+        }
+        List<ChatMessage> inUse = List.of(ChatMessage.system("Translate into Japanese."), ChatMessage.user("y"));
+
+        for (int i = 0; i < 3; i++) {
+            e.promptTokens(inUse);
+        }
+
+        assertThat(e.memoized("Translate into Japanese.")).as("the old memo stopped caching at 4,096 texts").isTrue();
+        assertThat(e.memoized("y")).as("user texts are counted every time").isFalse();
+    }
+
+    @Test
     void forEncoding_cl100k_countsWithThatEncodingNotO200k() {
         Encoding cl100k = REGISTRY.getEncoding(EncodingType.CL100K_BASE);
         String text = "東京の天気は晴れです。明日は雨が降るでしょう。";

@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * An API key, read from the environment variable or file a deployment names. It prints as {@code ****} so that it
- * cannot reach a log, an exception message or a result by accident; only {@link ChatClient} reads the value.
+ * cannot reach a log, an exception message or a result by accident; only {@link HttpChatClient} reads the value.
  */
 final class Secret {
     private final String value;

@@ -10,6 +10,8 @@ import dev.llmbatch.core.admission.QuotaStore.Booking;
 import dev.llmbatch.core.admission.QuotaStore.Turn;
 import dev.llmbatch.core.admission.QuotaStore.Windows;
 import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -91,7 +93,7 @@ public final class SharedQuota implements AutoCloseable {
     }
 
     /**
-     * @param connect opens the store (blocking; called at start and, while it is away, off the event loop)
+     * @param connect opens the store (blocking; called off the event loop by {@link #start} and while it is away)
      */
     public SharedQuota(Vertx vertx, Context context, QuotaSettings settings, double timeScale, Duration margin,
             List<DeploymentLimiter> limiters, DoubleSupplier fallbackShare, Callable<QuotaStore> connect) {
@@ -108,15 +110,27 @@ public final class SharedQuota implements AutoCloseable {
         for (DeploymentLimiter l : limiters) {
             byKey.computeIfAbsent(key(l.config()), k -> new ArrayList<>()).add(l);
         }
-        try {
-            attach(connect.call());
-            up = true;
-            limiters.forEach(l -> l.setFleetPaced(true));
-            LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
-                    settings.keyPrefix());
-        } catch (Exception e) {
-            context.runOnContext(v -> fallBack(e));
-        }
+    }
+
+    /**
+     * Connects to the store (off the event loop); the future completes on the dispatcher's context once the worker
+     * shares the quota, or has fallen back to its local share because the store did not answer.
+     */
+    public Future<Void> start() {
+        Promise<Void> started = Promise.promise();
+        context.runOnContext(v -> vertx.executeBlocking(connect).onComplete(ar -> {
+            if (ar.succeeded()) {
+                attach(ar.result());
+                up = true;
+                limiters.forEach(l -> l.setFleetPaced(true));
+                LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
+                        settings.keyPrefix());
+            } else {
+                fallBack(ar.cause());
+            }
+            started.complete();
+        }));
+        return started.future();
     }
 
     private void attach(QuotaStore s) {

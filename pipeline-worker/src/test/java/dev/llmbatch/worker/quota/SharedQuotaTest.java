@@ -75,7 +75,10 @@ class SharedQuotaTest {
 
     private SharedQuota worker(DeploymentLimiter l, Callable<QuotaStore> connect) {
         Context ctx = vertx.getOrCreateContext();
-        return new SharedQuota(vertx, ctx, settings, TIME_SCALE, Duration.ZERO, List.of(l), () -> 0.5, connect);
+        SharedQuota q = new SharedQuota(vertx, ctx, settings, TIME_SCALE, Duration.ZERO, List.of(l), () -> 0.5,
+                connect);
+        q.start().toCompletionStage().toCompletableFuture().join();
+        return q;
     }
 
     /** Asks for every cost in one event-loop turn, the way the dispatcher's drain does; the answers in order. */

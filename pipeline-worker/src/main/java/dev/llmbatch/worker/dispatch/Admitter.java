@@ -1,0 +1,266 @@
+package dev.llmbatch.worker.dispatch;
+
+import dev.llmbatch.core.admission.CircuitBreaker;
+import dev.llmbatch.core.admission.DeploymentLimiter;
+import dev.llmbatch.core.admission.RegionSelector;
+import dev.llmbatch.core.admission.RequestCost;
+import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.outcome.CallOutcome;
+import dev.llmbatch.core.request.ChatRequestBody;
+import dev.llmbatch.core.result.ErrorInfo;
+import dev.llmbatch.core.result.Status;
+import dev.llmbatch.core.result.Usage;
+import dev.llmbatch.core.time.Ticker;
+import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.worker.quota.SharedQuota;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Iterator;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The admission loop: takes each pool's queued requests in order, admits each against the pool's deployments (and
+ * the fleet's schedule when the quota is shared), sends it, and hands the outcome to {@link Answers}. A pool whose
+ * deployments have no room waits on one timer until the first could admit. Every admission taken is either a call
+ * or given back: a failure between the two goes back through the outcome policy as a retriable failure, never lost.
+ * Confined to the dispatcher's event loop.
+ */
+final class Admitter {
+    private static final Logger LOG = LoggerFactory.getLogger(Admitter.class);
+    /** Packed requests in flight per pool until one packed reply has come back usable. */
+    private static final int UNPROVEN_PACKED_IN_FLIGHT = 2;
+
+    /** Where a call's outcome goes. */
+    interface Answers {
+        void handle(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome);
+    }
+
+    private final Vertx vertx;
+    private final Backlog backlog;
+    private final Packer packer;
+    private final ChatClient client;
+    private final SharedQuota shared;
+    private final Metrics metrics;
+    private final Results results;
+    private final Clock wallClock;
+    private final Ticker ticker;
+    private final double timeScale;
+    private Answers answers;
+    private int inCall;
+    private int inSharedAdmission;
+
+    /**
+     * @param shared    the fleet's schedule, null with a local quota store
+     * @param ticker    real monotonic time (timers)
+     * @param timeScale how much faster the quota clock runs than real time
+     */
+    Admitter(Vertx vertx, Backlog backlog, Packer packer, ChatClient client, SharedQuota shared, Metrics metrics,
+            Results results, Clock wallClock, Ticker ticker, double timeScale) {
+        this.vertx = vertx;
+        this.backlog = backlog;
+        this.packer = packer;
+        this.client = client;
+        this.shared = shared;
+        this.metrics = metrics;
+        this.results = results;
+        this.wallClock = wallClock;
+        this.ticker = ticker;
+        this.timeScale = timeScale;
+    }
+
+    void answers(Answers a) {
+        this.answers = a;
+    }
+
+    int inCall() {
+        return inCall;
+    }
+
+    void drainAll() {
+        backlog.lanes().forEach(this::drain);
+    }
+
+    void drain(Lane lane) {
+        while (true) {
+            Work w = lane.peek();
+            if (w == null) {
+                return;
+            }
+            if (dropExpired(w)) {
+                backlog.poll(lane);
+                continue;
+            }
+            if (w.packed && w.calls == 0 && !lane.packing.proven()) {
+                if (lane.packing.stopped() && !w.probe) {
+                    // Packing stopped while this batch waited: its jobs go alone instead.
+                    backlog.poll(lane);
+                    for (int i = w.items.size() - 1; i >= 0; i--) {
+                        backlog.enqueue(packer.single(w.items.get(i)), true);
+                    }
+                    continue;
+                }
+                if (lane.packedInFlight >= UNPROVEN_PACKED_IN_FLIGHT) {
+                    return; // until the model shows it follows the schema; the next answer drains
+                }
+            }
+            packer.refreshBudgets(w);
+            RequestCost cost = w.cost(lane.calibrator.rule());
+            w.reserveTokens = cost.reserve();
+            RegionSelector.Selection s = lane.selector.select(cost, w.avoid);
+            if (s instanceof RegionSelector.Selection.Admitted a) {
+                backlog.poll(lane);
+                w.admission = a.admission();
+                if (shared != null && shared.up()) {
+                    admitShared(lane, w, a, cost);
+                } else {
+                    send(lane, w, a.deployment(), a.permit());
+                }
+            } else if (s instanceof RegionSelector.Selection.Wait wait) {
+                wakeIn(lane, wait.nanos());
+                return;
+            } else if (s instanceof RegionSelector.Selection.Busy) {
+                return; // every usable deployment has all its call slots in use: the next completion drains
+            } else {
+                backlog.poll(lane);
+                for (Item it : w.items) {
+                    results.finish(it, w, Status.REJECTED, null, null, Usage.NONE, null,
+                            new ErrorInfo("request_too_large", "no deployment of this model pool can admit a "
+                                    + "request of " + w.reserveTokens + " tokens", false));
+                }
+            }
+        }
+    }
+
+    /** Queues a request again after {@code quotaNanos} (a backoff), at the front of its pool's queue. */
+    void later(Lane lane, Work w, long quotaNanos) {
+        vertx.setTimer(realMillis(quotaNanos), id -> {
+            backlog.enqueue(w, true);
+            drain(lane);
+        });
+    }
+
+    /** Finishes items whose deadline passed; true when none is left. Re-packs the rest if some expired. */
+    private boolean dropExpired(Work w) {
+        Instant now = wallClock.instant();
+        boolean removed = false;
+        for (Iterator<Item> it = w.items.iterator(); it.hasNext();) {
+            Item item = it.next();
+            Instant deadline = item.job.job().deadline();
+            if (deadline != null && !now.isBefore(deadline)) {
+                it.remove();
+                removed = true;
+                results.finish(item, w, Status.EXPIRED, null, null, Usage.NONE, null, new ErrorInfo(
+                        "deadline_exceeded", "the job's deadline " + deadline + " passed before it could be answered",
+                        false));
+            }
+        }
+        if (w.items.isEmpty()) {
+            return true;
+        }
+        if (removed && w.packed) {
+            Item first = w.items.get(0);
+            packer.repack(w, first.job.batchInstruction(), first.job.temperature());
+        }
+        return false;
+    }
+
+    /** Books the request's turn on the fleet's schedule; a refusal gives the local admission back and queues it. */
+    private void admitShared(Lane lane, Work w, RegionSelector.Selection.Admitted a, RequestCost cost) {
+        inSharedAdmission++;
+        DeploymentLimiter limiter = a.deployment();
+        shared.admit(limiter, cost, (result, granted) -> {
+            inSharedAdmission--;
+            switch (result) {
+                case GRANTED -> {
+                    w.granted = granted;
+                    send(lane, w, limiter, a.permit());
+                }
+                case REFUSED, UNAVAILABLE -> {
+                    limiter.cancel(a.admission());
+                    limiter.breaker().cancel(a.permit());
+                    backlog.enqueue(w, true);
+                    drain(lane);
+                }
+            }
+        });
+    }
+
+    private void send(Lane lane, Work w, DeploymentLimiter limiter, CircuitBreaker.Permit permit) {
+        DeploymentConfig d = limiter.config();
+        Future<CallOutcome> call;
+        try {
+            call = client.call(d, ChatRequestBody.of(w.spec, d));
+        } catch (RuntimeException e) {
+            // Nothing went out: give the admission back, and let the outcome policy retry or fail the request.
+            LOG.error("a request to {} could not be sent", d.id(), e);
+            limiter.cancel(w.admission);
+            limiter.breaker().cancel(permit);
+            answers.handle(lane, w, limiter, new CallOutcome.Retriable(0, "internal_error",
+                    "the request could not be sent: " + e.getClass().getSimpleName()));
+            return;
+        }
+        w.calls++;
+        long now = results.now();
+        for (Item it : w.items) {
+            if (it.firstSendNanos < 0) {
+                it.firstSendNanos = now;
+            }
+        }
+        inCall++;
+        if (w.packed) {
+            lane.packedInFlight++;
+        }
+        metrics.add("llm_admitted_tokens_total", w.reserveTokens, "region", d.region());
+        call.onComplete(ar -> {
+            inCall--;
+            if (w.packed) {
+                lane.packedInFlight--;
+            }
+            limiter.release();
+            CallOutcome outcome = ar.succeeded() ? ar.result() : HttpChatClient.transportFailure(ar.cause());
+            limiter.breaker().onResult(permit, outcome);
+            answers.handle(lane, w, limiter, outcome);
+            drain(lane);
+        });
+    }
+
+    /** Drains {@code lane} once {@code quotaNanos} have passed (one timer per lane: the earliest wins). */
+    private void wakeIn(Lane lane, long quotaNanos) {
+        long ms = realMillis(quotaNanos);
+        long at = ticker.nanos() + ms * 1_000_000;
+        if (lane.wakeTimer >= 0) {
+            if (lane.wakeAt - at <= 0) {
+                return;
+            }
+            vertx.cancelTimer(lane.wakeTimer);
+        }
+        lane.wakeAt = at;
+        lane.wakeTimer = vertx.setTimer(ms, id -> {
+            lane.wakeTimer = -1;
+            drain(lane);
+        });
+    }
+
+    /** Wall milliseconds for a duration on the (possibly scaled) quota clock; at least 1. */
+    private long realMillis(long quotaNanos) {
+        double real = quotaNanos / timeScale / 1_000_000.0;
+        return Math.max(1, (long) Math.ceil(Math.min(real, 24 * 3600_000.0)));
+    }
+
+    /** Cancels the lanes' wake-up timers. */
+    void close() {
+        backlog.lanes().forEach(l -> {
+            if (l.wakeTimer >= 0) {
+                vertx.cancelTimer(l.wakeTimer);
+            }
+        });
+    }
+
+    /** Requests waiting for their turn on the fleet's schedule. */
+    int inSharedAdmission() {
+        return inSharedAdmission;
+    }
+}

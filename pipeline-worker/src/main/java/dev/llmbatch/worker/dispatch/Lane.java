@@ -1,0 +1,67 @@
+package dev.llmbatch.worker.dispatch;
+
+import dev.llmbatch.core.admission.RegionSelector;
+import dev.llmbatch.core.batch.PackingHealth;
+import dev.llmbatch.core.config.ModelPool;
+import dev.llmbatch.core.estimate.ReservationCalibrator;
+import dev.llmbatch.core.estimate.TokenEstimator;
+import dev.llmbatch.core.job.Priority;
+import java.util.ArrayDeque;
+import java.util.EnumMap;
+
+/**
+ * The queue of one model pool (per priority, FIFO) and what the pool has learned: its deployments' selector, its
+ * prompt rule, whether its model follows the packing schema. Confined to the dispatcher's event loop.
+ */
+final class Lane {
+    final RegionSelector selector;
+    final ModelPool pool;
+    final ReservationCalibrator calibrator;
+    final PackingHealth packing;
+    final TokenEstimator estimator;
+    private final EnumMap<Priority, ArrayDeque<Work>> queues = new EnumMap<>(Priority.class);
+    /** Packed requests of this pool in a call now. */
+    int packedInFlight;
+    /** The pending wake-up timer (-1: none) and when it fires (real monotonic nanos). */
+    long wakeTimer = -1;
+    long wakeAt;
+
+    Lane(RegionSelector selector, ModelPool pool, ReservationCalibrator calibrator, PackingHealth packing,
+            TokenEstimator estimator) {
+        this.selector = selector;
+        this.pool = pool;
+        this.calibrator = calibrator;
+        this.packing = packing;
+        this.estimator = estimator;
+        for (Priority p : Priority.values()) {
+            queues.put(p, new ArrayDeque<>());
+        }
+    }
+
+    void add(Work w, boolean front) {
+        ArrayDeque<Work> q = queues.get(w.priority);
+        if (front) {
+            q.addFirst(w);
+        } else {
+            q.addLast(w);
+        }
+    }
+
+    Work peek() {
+        for (ArrayDeque<Work> q : queues.values()) {
+            if (!q.isEmpty()) {
+                return q.peekFirst();
+            }
+        }
+        return null;
+    }
+
+    Work poll() {
+        for (ArrayDeque<Work> q : queues.values()) {
+            if (!q.isEmpty()) {
+                return q.pollFirst();
+            }
+        }
+        return null;
+    }
+}

@@ -1,0 +1,266 @@
+package dev.llmbatch.worker.dispatch;
+
+import dev.llmbatch.core.admission.DeploymentLimiter;
+import dev.llmbatch.core.batch.Apportion;
+import dev.llmbatch.core.batch.PackingProtocol;
+import dev.llmbatch.core.batch.Unpacked;
+import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.outcome.CallOutcome;
+import dev.llmbatch.core.outcome.NextStep;
+import dev.llmbatch.core.outcome.OutcomePolicy;
+import dev.llmbatch.core.result.ErrorInfo;
+import dev.llmbatch.core.result.Status;
+import dev.llmbatch.core.result.Usage;
+import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.worker.quota.SharedQuota;
+import java.util.ArrayList;
+import java.util.BitSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.function.DoubleSupplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies what {@link OutcomePolicy} decides after each call: results, learning (answer lengths, the prompt rule,
+ * packing health), cooldowns, and requests queued again (elsewhere, after a backoff, alone or by halves). Every kind of
+ * {@link NextStep} is one method of {@link Apply}, so a new kind does not compile until it is handled here. Confined
+ * to the dispatcher's event loop.
+ */
+final class Outcomes implements Admitter.Answers {
+    private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);
+    /** Below this many failed items a packed reply's failures are re-sent alone; above, by halves. */
+    private static final int SPLIT_BY_HALVES_FROM = 4;
+
+    private final Backlog backlog;
+    private final Packer packer;
+    private final Admitter admitter;
+    private final Results results;
+    private final AnswerBudgets budgets;
+    private final OutcomePolicy policy;
+    private final SharedQuota shared;
+    private final Metrics metrics;
+    private final DoubleSupplier random;
+
+    /** @param shared the fleet's schedule, null with a local quota store */
+    Outcomes(Backlog backlog, Packer packer, Admitter admitter, Results results, AnswerBudgets budgets,
+            OutcomePolicy policy, SharedQuota shared, Metrics metrics, DoubleSupplier random) {
+        this.backlog = backlog;
+        this.packer = packer;
+        this.admitter = admitter;
+        this.results = results;
+        this.budgets = budgets;
+        this.policy = policy;
+        this.shared = shared;
+        this.metrics = metrics;
+        this.random = random;
+    }
+
+    @Override
+    public void handle(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome) {
+        DeploymentConfig d = limiter.config();
+        w.trace.add(d.region() + ":" + outcome.label());
+        metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
+        if (outcome instanceof CallOutcome.Success s) {
+            calibrate(lane, w, limiter, s);
+        }
+        policy.decide(outcome, w.packed, w.learned, w.failures, random.getAsDouble())
+                .fold(new Apply(lane, w, limiter));
+    }
+
+    /** What the service's remaining-quota headers say about the pool's prompt rule. */
+    private void calibrate(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome.Success s) {
+        var observation = limiter.observeRemaining(s.remainingTokens(), s.remainingRequests(), w.admission);
+        if (shared != null && w.granted != null) {
+            // The service's count covers the whole fleet: compare it with the fleet's admissions instead.
+            shared.observeRemaining(limiter, w.granted, s.remainingTokens());
+            observation = shared.observation(limiter, w.granted, w.admission.cost(), s.remainingTokens());
+            w.granted = null;
+        }
+        if (lane.calibrator.observe(observation)) {
+            LOG.info("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
+        }
+    }
+
+    /** The steps applied to one request after one call. */
+    private final class Apply implements NextStep.Cases<Void> {
+        private final Lane lane;
+        private final Work w;
+        private final DeploymentLimiter limiter;
+        private final DeploymentConfig d;
+
+        Apply(Lane lane, Work w, DeploymentLimiter limiter) {
+            this.lane = lane;
+            this.w = w;
+            this.limiter = limiter;
+            this.d = limiter.config();
+        }
+
+        @Override
+        public Void answered(NextStep.Answered step) {
+            CallOutcome.Success s = step.answer();
+            Item only = w.items.get(0);
+            budgets.learn(only.job, s.completionTokens(), "length".equals(s.finishReason()));
+            results.finish(only, w, Status.SUCCEEDED, s.content(), s.finishReason(), usage(s), d, null);
+            return null;
+        }
+
+        @Override
+        public Void unpack(NextStep.Unpack step) {
+            Outcomes.this.unpack(lane, w, step.answer(), d);
+            return null;
+        }
+
+        @Override
+        public Void answeredFiltered(NextStep.AnsweredFiltered step) {
+            CallOutcome.Success s = step.answer();
+            results.finish(w.items.get(0), w, Status.FILTERED, "", s.finishReason(), usage(s), d, new ErrorInfo(
+                    "content_filter", "the model's output was filtered by the service's content filter", false));
+            return null;
+        }
+
+        @Override
+        public Void resendUncut(NextStep.ResendUncut step) {
+            // Cut by our learned budget, not by the job's own limit: ask again with the job's limit.
+            Item only = w.items.get(0);
+            only.priorPromptTokens += step.answer().promptTokens();
+            only.priorCompletionTokens += step.answer().completionTokens();
+            metrics.inc("llm_budget_resent_total", "pool", lane.pool.name());
+            resend(w, allIndices(1), "learned_budget_cut", true);
+            return null;
+        }
+
+        @Override
+        public Void elsewhere(NextStep.Elsewhere step) {
+            CallOutcome.RateLimited r = step.limit();
+            if (r.kind() == CallOutcome.RateLimited.Kind.TOKENS && lane.calibrator.onTokenRateLimited()) {
+                LOG.warn("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
+            }
+            limiter.coolDown(step.cooldown());
+            if (shared != null) {
+                shared.coolDown(limiter, step.cooldown());
+            }
+            metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(Locale.ROOT),
+                    "source", r.source().name().toLowerCase(Locale.ROOT));
+            w.avoid.add(d.id());
+            backlog.enqueue(w, true);
+            return null;
+        }
+
+        @Override
+        public Void isolate(NextStep.Isolate step) {
+            // One item's text can make the whole request fail (a content filter, say): isolate it.
+            resend(w, allIndices(w.items.size()), step.reason(), false);
+            return null;
+        }
+
+        @Override
+        public Void backOff(NextStep.BackOff step) {
+            w.failures++;
+            w.avoid.add(d.id());
+            metrics.inc("llm_retries_total", "region", d.region());
+            admitter.later(lane, w, step.delay().toNanos());
+            return null;
+        }
+
+        @Override
+        public Void giveUp(NextStep.GiveUp step) {
+            w.failures++;
+            for (Item it : w.items) {
+                results.finish(it, w, step.status(), null, null, Usage.NONE, d, step.error());
+            }
+            return null;
+        }
+    }
+
+    private static Usage usage(CallOutcome.Success s) {
+        return new Usage(s.promptTokens(), s.completionTokens());
+    }
+
+    /** Distributes a packed reply: answered items finish, the others are re-sent (alone, or by halves). */
+    private void unpack(Lane lane, Work w, CallOutcome.Success s, DeploymentConfig d) {
+        int n = w.items.size();
+        boolean filtered = "content_filter".equals(s.finishReason());
+        boolean cut = "length".equals(s.finishReason());
+        Unpacked u = filtered ? PackingProtocol.unpack(null, n) : PackingProtocol.unpack(s.content(), n);
+        if (!filtered && !cut && lane.packing.onReply(n, u.answered())) {
+            LOG.warn("model pool {}: packing {} ({} of {} items answered in a packed reply)", lane.pool.name(),
+                    lane.packing.stopped() ? "stopped: the model keeps breaking the reply schema" : "resumed",
+                    u.answered(), n);
+        }
+        long[] promptWeights = new long[n];
+        long[] completionWeights = new long[n];
+        for (int i = 0; i < n; i++) {
+            String text = w.items.get(i).job.batchText();
+            promptWeights[i] = text.codePointCount(0, text.length()) + 40;
+            String out = u.output(i);
+            completionWeights[i] = out == null ? 0 : out.codePointCount(0, out.length()) + 4;
+        }
+        int[] prompt = Apportion.split(s.promptTokens(), promptWeights);
+        int[] completion = Apportion.split(s.completionTokens(), completionWeights);
+        for (int i = 0; i < n; i++) {
+            String out = u.output(i);
+            if (out != null) {
+                if (!cut) {
+                    budgets.learn(w.items.get(i).job, completion[i], false);
+                }
+                results.finish(w.items.get(i), w, Status.SUCCEEDED, out, "stop", new Usage(prompt[i], completion[i]),
+                        d, null);
+            }
+        }
+        BitSet failed = u.failed();
+        if (failed.isEmpty()) {
+            return;
+        }
+        if (cut && w.learned) {
+            // The whole reply was cut under learned budgets: the failed items go again with their own limits, and
+            // carry the tokens this call billed for them.
+            for (int i = failed.nextSetBit(0); i >= 0; i = failed.nextSetBit(i + 1)) {
+                Item it = w.items.get(i);
+                it.priorPromptTokens += prompt[i];
+                it.priorCompletionTokens += completion[i];
+            }
+            metrics.add("llm_budget_resent_total", failed.cardinality(), "pool", lane.pool.name());
+            resend(w, failed, "learned_budget_cut", true);
+            return;
+        }
+        resend(w, failed, filtered ? "content_filter" : cut ? "truncated" : "malformed_items", false);
+    }
+
+    private static BitSet allIndices(int n) {
+        BitSet b = new BitSet(n);
+        b.set(0, n);
+        return b;
+    }
+
+    /**
+     * Sends some of a request's jobs again: alone, or by halves when many failed and the pool still packs.
+     *
+     * @param fullBudget send them with their own max_tokens (a learned budget cut their answers)
+     */
+    private void resend(Work w, BitSet which, String reason, boolean fullBudget) {
+        List<Item> again = new ArrayList<>(which.cardinality());
+        for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
+            Item it = w.items.get(i);
+            it.priorCalls += w.calls;
+            it.priorTrace.addAll(w.trace);
+            it.fullBudget |= fullBudget;
+            again.add(it);
+        }
+        if (w.packed) {
+            metrics.add("llm_batch_items_resent_total", again.size(), "reason", reason);
+        }
+        Item first = again.get(0);
+        if (w.packed && again.size() >= SPLIT_BY_HALVES_FROM && !backlog.lane(w.pool).packing.stopped()) {
+            int half = again.size() / 2;
+            packer.enqueuePacked(new ArrayList<>(again.subList(0, half)), first.job.batchInstruction(),
+                    first.job.temperature(), true, false);
+            packer.enqueuePacked(new ArrayList<>(again.subList(half, again.size())), first.job.batchInstruction(),
+                    first.job.temperature(), true, false);
+        } else {
+            for (Item it : again) {
+                backlog.enqueue(packer.single(it), true);
+            }
+        }
+    }
+}

@@ -1,0 +1,210 @@
+package dev.llmbatch.worker.dispatch;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.llmbatch.core.config.ConfigLoader;
+import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.config.PipelineConfig;
+import dev.llmbatch.core.job.ChatMessage;
+import dev.llmbatch.core.job.Job;
+import dev.llmbatch.core.job.JobResolver;
+import dev.llmbatch.core.outcome.CallOutcome;
+import dev.llmbatch.core.outcome.RetryAfter;
+import dev.llmbatch.core.result.JobResult;
+import dev.llmbatch.core.result.Status;
+import dev.llmbatch.core.time.Ticker;
+import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.worker.emission.Completion;
+import dev.llmbatch.worker.emission.Ticket;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+import org.awaitility.Awaitility;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The dispatcher with a scripted {@link ChatClient} in place of HTTP: every outcome path ends in exactly one result
+ * per job, and nothing taken from a deployment (a call slot) is kept when a call never goes out.
+ */
+class DispatcherTest {
+    private static final String CONFIG = """
+            worker:
+              max-attempts: 3
+              backoff: {initial-ms: 1, max-ms: 4, multiplier: 2.0, jitter: 0.5}
+              pool: {max-connections-per-region: %d, max-wait-queue: 16}
+              http: {port: -1}
+            models:
+              gpt-4o-mini:
+                encoding: o200k_base
+                deployments:
+                  - {region: swedencentral, endpoint: "https://a.openai.azure.com", deployment: gpt-4o-mini,
+                     api-key-env: K, tpm: 450000, rpm: 2700}
+                  - {region: eastus, endpoint: "https://b.openai.azure.com", deployment: gpt-4o-mini,
+                     api-key-env: K, tpm: 450000, rpm: 2700}
+            """;
+
+    private final Vertx vertx = Vertx.vertx();
+    private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
+    private final ScriptedClient client = new ScriptedClient();
+    private Dispatcher dispatcher;
+    private JobResolver resolver;
+
+    @AfterEach
+    void close() {
+        if (dispatcher != null) {
+            dispatcher.close();
+        }
+        vertx.close().toCompletionStage().toCompletableFuture().join();
+    }
+
+    private void start(int slots) {
+        PipelineConfig config = ConfigLoader.parse(CONFIG.formatted(slots), Map.of());
+        dispatcher = new Dispatcher(config, Ticker.system(), Ticker.system(), Clock.systemUTC(), new Metrics(), client,
+                completions::add);
+        vertx.deployVerticle(dispatcher).toCompletionStage().toCompletableFuture().join();
+        resolver = new JobResolver(config, dispatcher::largestAdmissible);
+    }
+
+    private void submit(int jobs) {
+        List<Item> items = new ArrayList<>();
+        for (int i = 0; i < jobs; i++) {
+            Job job = Job.ofMessages("job-" + i, "gpt-4o-mini",
+                    List.of(ChatMessage.user("Translate: hello " + i)), 20);
+            items.add(new Item(((JobResolver.Resolution.Ok) resolver.resolve(job)).job(),
+                    new Ticket("llm.jobs", 0, i, 0), System.nanoTime()));
+        }
+        dispatcher.submit(items);
+    }
+
+    private List<JobResult> awaitResults(int n) {
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> completions.size() >= n);
+        List<JobResult> out = completions.stream().map(Completion::result).toList();
+        assertThat(out).as("exactly one result per job").hasSize(n);
+        assertThat(out.stream().map(JobResult::id).distinct()).hasSize(n);
+        return out;
+    }
+
+    private static CallOutcome ok() {
+        return new CallOutcome.Success("hej", "stop", 12, 3, 1000, 10);
+    }
+
+    @Test
+    void submit_answeredJobs_eachGetOneSucceededResult() {
+        start(4);
+
+        submit(5);
+
+        List<JobResult> results = awaitResults(5);
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(r.output()).isEqualTo("hej");
+            assertThat(r.attempts()).isEqualTo(1);
+        });
+        assertThat(client.calls).hasSize(5);
+    }
+
+    @Test
+    void rateLimited_goesToTheOtherDeploymentAtOnce_withoutCountingAsAFailure() {
+        start(4);
+        client.script.add(() -> new CallOutcome.RateLimited(Duration.ofSeconds(30), RetryAfter.Source.RETRY_AFTER,
+                CallOutcome.RateLimited.Kind.TOKENS));
+
+        submit(1);
+
+        JobResult r = awaitResults(1).get(0);
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(client.calls).hasSize(2);
+        assertThat(client.calls.get(1)).as("the second call avoids the cooling deployment")
+                .isNotEqualTo(client.calls.get(0));
+        assertThat(r.trace()).containsExactly(client.calls.get(0) + ":429", client.calls.get(1) + ":200");
+    }
+
+    @Test
+    void serverError_backsOffAndSucceedsElsewhere() {
+        start(4);
+        client.script.add(() -> new CallOutcome.Retriable(500, "server_error", "boom"));
+
+        submit(1);
+
+        JobResult r = awaitResults(1).get(0);
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(client.calls.get(1)).isNotEqualTo(client.calls.get(0));
+    }
+
+    @Test
+    void retriableEverywhere_failsAfterTheAttemptBudget() {
+        start(4);
+        IntStream.range(0, 3).forEach(i -> client.script.add(() -> new CallOutcome.Retriable(503, "busy", "busy")));
+
+        submit(1);
+
+        JobResult r = awaitResults(1).get(0);
+        assertThat(r.status()).isEqualTo(Status.FAILED);
+        assertThat(r.attempts()).isEqualTo(3);
+        assertThat(r.error().code()).isEqualTo("busy");
+    }
+
+    @Test
+    void permanentFailure_failsThatJobOnly() {
+        start(4);
+        client.script.add(() -> new CallOutcome.Permanent(400, "context_length_exceeded", "too long"));
+
+        submit(3);
+
+        List<JobResult> results = awaitResults(3);
+        assertThat(results.stream().filter(r -> r.status() == Status.FAILED)).hasSize(1);
+        assertThat(results.stream().filter(r -> r.status() == Status.SUCCEEDED)).hasSize(2);
+    }
+
+    @Test
+    void clientThrowsBeforeTheCall_theJobIsRetriedAndTheCallSlotGivenBack() {
+        // One call slot per deployment: a slot kept by the call that never went out would stall the other jobs.
+        start(1);
+        client.script.add(() -> {
+            throw new IllegalStateException("encoder bug");
+        });
+        client.script.add(() -> {
+            throw new IllegalStateException("encoder bug");
+        });
+
+        submit(4);
+
+        List<JobResult> results = awaitResults(4);
+        assertThat(results).allSatisfy(r -> assertThat(r.status()).isEqualTo(Status.SUCCEEDED));
+        assertThat(results.stream().mapToInt(JobResult::attempts).sum()).as("no call was counted that never went out")
+                .isEqualTo(4);
+    }
+
+    /** Answers in order from {@link #script} (then successes); a scripted exception is thrown by {@code call}. */
+    private final class ScriptedClient implements ChatClient {
+        final Deque<Supplier<CallOutcome>> script = new ArrayDeque<>();
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public synchronized Future<CallOutcome> call(DeploymentConfig d, byte[] body) {
+            Supplier<CallOutcome> next = script.poll();
+            CallOutcome o = next == null ? ok() : next.get();
+            calls.add(d.region());
+            Promise<CallOutcome> p = Promise.promise();
+            vertx.getOrCreateContext().runOnContext(v -> p.complete(o));
+            return p.future();
+        }
+
+        @Override
+        public void close() {
+        }
+    }
+}
