@@ -119,10 +119,11 @@ public final class KafkaLoop implements Runnable {
         } catch (WakeupException | InterruptException e) {
             LOG.info("kafka loop interrupted");
         } catch (ProducerFencedException e) {
-            // logged once by the sink; nothing is committed or re-initialised after this
+            // nothing is committed or re-initialised after this; the sink has logged it (once)
             failure = e;
-            LOG.error("kafka loop stopped: fenced by another producer with transactional id {}",
-                    settings.transactionalId());
+            if (sink == null || !sink.isFenced()) {
+                LOG.error("kafka loop stopped: fenced ({})", e.toString());
+            }
         } catch (Throwable t) {
             failure = t;
             LOG.error("kafka loop failed: {}", t.toString());
