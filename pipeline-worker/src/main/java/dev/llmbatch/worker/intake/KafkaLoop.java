@@ -16,21 +16,17 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.Queue;
 import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,8 +68,16 @@ public final class KafkaLoop implements Runnable {
     private volatile PartitionGate gate;
     private volatile CommitCoordinator commits;
     private Intake intake;
-    private KafkaConsumer<byte[], byte[]> consumer;
+    private final Clients clients;
+    private org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
     private ResultSink sink;
+
+    /** Makes the loop's Kafka clients, on its thread (tests pass MockConsumer and MockProducer ones). */
+    interface Clients {
+        org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer();
+
+        ResultSink sink();
+    }
 
     /**
      * @param dispatcher where jobs go ({@code Dispatcher::submit}); called on this loop's thread, must not block
@@ -82,6 +86,14 @@ public final class KafkaLoop implements Runnable {
     public KafkaLoop(KafkaSettings settings, JobResolver resolver, Consumer<List<Item>> dispatcher,
             Queue<Completion> completions, Metrics metrics, Clock clock, Ticker ticker, int maxInFlight,
             Duration grace, IdempotencySettings idempotency) {
+        this(settings, resolver, dispatcher, completions, metrics, clock, ticker, maxInFlight, grace, idempotency,
+                null);
+    }
+
+    KafkaLoop(KafkaSettings settings, JobResolver resolver, Consumer<List<Item>> dispatcher,
+            Queue<Completion> completions, Metrics metrics, Clock clock, Ticker ticker, int maxInFlight,
+            Duration grace, IdempotencySettings idempotency, Clients clients) {
+        this.clients = clients != null ? clients : new KafkaClients(settings);
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.completions = completions;
@@ -105,8 +117,8 @@ public final class KafkaLoop implements Runnable {
     public void run() {
         running = true;
         try {
-            consumer = new KafkaConsumer<>(consumerProps(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            sink = new ResultSink(settings);
+            consumer = clients.consumer();
+            sink = clients.sink();
             gate = new PartitionGate(consumer);
             commits = new CommitCoordinator(settings, consumer, sink, ticker, metrics);
             intake = new Intake(gate, router, commits, metrics, ticker);
@@ -178,19 +190,6 @@ public final class KafkaLoop implements Runnable {
     public boolean isPaused() {
         PartitionGate g = gate;
         return g != null && g.underBackpressure();
-    }
-
-    private Properties consumerProps() {
-        Properties p = new Properties();
-        p.putAll(settings.properties());
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, settings.bootstrap());
-        p.put(ConsumerConfig.GROUP_ID_CONFIG, settings.group());
-        p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, Integer.toString(settings.maxPollRecords()));
-        p.put(ConsumerConfig.CLIENT_ID_CONFIG, settings.group() + "-jobs");
-        return p;
     }
 
     private void iterate() {
