@@ -11,7 +11,6 @@ import dev.llmbatch.worker.emission.Completion;
 import dev.llmbatch.worker.emission.ResultSink;
 import dev.llmbatch.worker.emission.Ticket;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -60,13 +59,12 @@ final class CommitCoordinator {
     private final long intervalNanos;
     private final int maxMetadataChars;
     private OffsetTracker<TopicPartition> tracker;
-    private List<Completion> held = new ArrayList<>();
+    private final HeldResults held = new HeldResults();
     private long generation;
     private boolean needsRewind;
     private long lastCommitNanos;
     private long stalledSince = -1;
     private volatile int pendingCount;
-    private volatile int heldCount;
     private volatile int metadataChars;
 
     CommitCoordinator(KafkaSettings k, Consumer<byte[], byte[]> consumer, ResultSink sink, Ticker ticker,
@@ -141,7 +139,6 @@ final class CommitCoordinator {
         }
         if (!tracker.canComplete(tp, t.offset())) {
             held.add(new Completion(t, r));
-            heldCount = held.size();
             return null;
         }
         byte[] sent = publish(r);
@@ -152,18 +149,12 @@ final class CommitCoordinator {
 
     /** Publishes held results that fit now, telling {@code published} of each; drops those no longer wanted. */
     void releaseHeld(BiConsumer<JobResult, byte[]> published) {
-        if (held.isEmpty()) {
-            return;
-        }
-        List<Completion> waiting = held;
-        held = new ArrayList<>();
-        for (Completion c : waiting) {
+        for (Completion c : held.takeAll()) {
             byte[] sent = answer(c.ticket(), c.result());
             if (sent != null) {
                 published.accept(c.result(), sent);
             }
         }
-        heldCount = held.size();
     }
 
     /** Whether a commit the broker has not confirmed blocks everything else; tries it once more first. */
@@ -245,8 +236,7 @@ final class CommitCoordinator {
         needsRewind = false;
         generation++;
         tracker = new OffsetTracker<>(maxMetadataChars);
-        held = new ArrayList<>();
-        heldCount = 0;
+        held.takeAll();
         for (TopicPartition tp : assigned) {
             OffsetAndMetadata o = committed.get(tp);
             if (o != null) {
@@ -322,7 +312,7 @@ final class CommitCoordinator {
     }
 
     int held() {
-        return heldCount;
+        return held.count();
     }
 
     int metadataChars() {

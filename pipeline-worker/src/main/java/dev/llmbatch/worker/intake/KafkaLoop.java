@@ -13,7 +13,6 @@ import dev.llmbatch.worker.emission.ResultSink;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
@@ -21,7 +20,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
-import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
@@ -123,7 +121,8 @@ public final class KafkaLoop implements Runnable {
             commits = new CommitCoordinator(settings, consumer, sink, ticker, metrics);
             intake = new Intake(gate, router, commits, metrics, ticker);
             AnswerHistory.load(settings, dedupe, idempotency.window(), idempotency.maxEntries(), clock, ticker);
-            consumer.subscribe(List.of(settings.jobsTopic()), new Rebalance());
+            consumer.subscribe(List.of(settings.jobsTopic()), new Rebalance(consumer, sink, gate, commits,
+                    this::drainCompletions, settings.jobsTopic(), n -> totalPartitions = n));
             while (!stopping) {
                 iterate();
             }
@@ -288,41 +287,6 @@ public final class KafkaLoop implements Runnable {
             }
         } catch (RuntimeException e) {
             LOG.warn("closing the consumer: {}", e.toString());
-        }
-    }
-
-    /** Commits what is done before partitions move; forgets revoked partitions so late completions are dropped. */
-    private final class Rebalance implements ConsumerRebalanceListener {
-        @Override
-        public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            if (partitions.isEmpty()) {
-                return;
-            }
-            if (!sink.isFenced()) {
-                drainCompletions();
-                commits.commit();
-            }
-            commits.revoked(partitions);
-            gate.removed(partitions);
-        }
-
-        @Override
-        public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            LOG.info("assigned {} partition(s) of {}", partitions.size(), settings.jobsTopic());
-            gate.assigned(partitions);
-            if (!partitions.isEmpty() && commits.restore(partitions)) {
-                partitions.forEach(gate::restored);
-            }
-            gate.sync();
-            var infos = consumer.partitionsFor(settings.jobsTopic());
-            totalPartitions = infos == null ? 0 : infos.size();
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            // The open transaction may hold results of lost partitions: drop it and redo the rest from committed.
-            commits.lost(partitions);
-            gate.removed(partitions);
         }
     }
 }
