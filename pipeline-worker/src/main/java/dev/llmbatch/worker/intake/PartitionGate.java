@@ -35,6 +35,7 @@ final class PartitionGate {
     private final Set<TopicPartition> paused = new HashSet<>();
     private volatile boolean backpressure;
     private volatile int closedCount;
+    private volatile int assignedCount;
 
     PartitionGate(Consumer<?, ?> consumer) {
         this.consumer = consumer;
@@ -46,6 +47,7 @@ final class PartitionGate {
             states.put(tp, State.RESTORING);
             paused.remove(tp); // a newly assigned partition starts unpaused in the consumer
         }
+        count();
     }
 
     /** Partitions no longer this worker's (revoked or lost). */
@@ -152,6 +154,7 @@ final class PartitionGate {
     }
 
     private void count() {
+        assignedCount = states.size();
         int n = 0;
         for (State s : states.values()) {
             if (s != State.OPEN) {
@@ -171,7 +174,8 @@ final class PartitionGate {
         return closedCount;
     }
 
+    /** Partitions assigned now. Any thread. */
     int assigned() {
-        return states.size();
+        return assignedCount;
     }
 }
