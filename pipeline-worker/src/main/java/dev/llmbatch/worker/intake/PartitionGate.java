@@ -59,11 +59,6 @@ final class PartitionGate {
         count();
     }
 
-    /** Every assigned partition must be restored again (after a rewind). */
-    void restoreAll() {
-        states.replaceAll((tp, s) -> State.RESTORING);
-    }
-
     /** Its commit has been read: the partition opens (unless it was withheld or revoked meanwhile). */
     void restored(TopicPartition tp) {
         states.computeIfPresent(tp, (p, s) -> s == State.RESTORING ? State.OPEN : s);
