@@ -9,11 +9,8 @@ import dev.llmbatch.core.result.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
@@ -21,9 +18,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
@@ -33,8 +28,6 @@ import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -57,17 +50,6 @@ public final class ResultSink implements AutoCloseable {
     public static final String H_OFFSET = "dlq.source.offset";
     public static final String H_TRUNCATED = "dlq.truncated";
     public static final String H_ORIGINAL_BYTES = "dlq.original.bytes";
-    /** Room left under max.request.size for headers, batch and record overhead. */
-    static final int RECORD_HEADROOM = 16 * 1024;
-    /** max.request.size unless kafka.properties sets it: above the 4 MB a job record may have, plus headroom. */
-    static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
-
-    /**
-     * The producer's transaction timeout unless kafka.properties sets one: as in Kafka Streams, short, so that a
-     * worker that dies for good (and whose transactional id is never reused) blocks read_committed readers of the
-     * results for seconds, not the client's 60 s default. Transactions here last one commit interval.
-     */
-    static final String TRANSACTION_TIMEOUT_MS = "10000";
 
     private final Supplier<Producer<byte[], byte[]>> producers;
     private final int maxRecordBytes;
@@ -94,37 +76,8 @@ public final class ResultSink implements AutoCloseable {
 
     /** @param k settings whose transactional id, in exactly-once mode, is already resolved for this instance */
     public ResultSink(KafkaSettings k) {
-        Properties p = new Properties();
-        p.putAll(k.properties());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrap());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        // Results leave in bursts (every loop iteration drains all completions), so they batch without waiting; a
-        // 5 ms linger only added 5 ms to a lone result's latency.
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, k.group() + "-results");
-        this.transactional = k.delivery() == Delivery.EXACTLY_ONCE;
-        if (transactional) {
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Objects.requireNonNull(k.transactionalId(),
-                    "transactional id"));
-            p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
-        }
-        // Large enough for the largest record the worker accepts (so its DLQ copy can be whole); what a topic takes
-        // is the broker's max.message.bytes, read below.
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
-        this.producers = () -> new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        int producerLimit = Integer.parseInt(String.valueOf(p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim());
-        this.maxRecordBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.dlqTopic()))
-                - RECORD_HEADROOM;
-        this.maxResultBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.resultsTopic()))
-                - RECORD_HEADROOM;
-        this.resultsTopic = k.resultsTopic();
-        this.dlqTopic = k.dlqTopic();
-        this.producer = producers.get();
-        if (transactional) {
-            producer.initTransactions();
-        }
+        this(ResultProducers.factory(k), k.delivery() == Delivery.EXACTLY_ONCE, k.resultsTopic(), k.dlqTopic(),
+                ResultProducers.maxRecordBytes(k, k.dlqTopic()), ResultProducers.maxRecordBytes(k, k.resultsTopic()));
     }
 
     private ResultSink(Supplier<Producer<byte[], byte[]>> producers, boolean transactional, String resultsTopic,
@@ -173,21 +126,7 @@ public final class ResultSink implements AutoCloseable {
      * {@code dlq.truncated: true} and {@code dlq.original.bytes}; the whole record stays at its source position.
      */
     public void dlq(ConsumerRecord<byte[], byte[]> source, String reason, String message) {
-        RecordHeaders h = new RecordHeaders();
-        byte[] key = source.key();
-        byte[] value = source.value();
-        int keyBytes = key == null ? 0 : key.length;
-        if (value != null && keyBytes + value.length > maxRecordBytes) {
-            h.add(H_TRUNCATED, "true".getBytes(StandardCharsets.UTF_8));
-            h.add(H_ORIGINAL_BYTES, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
-            value = Arrays.copyOf(value, Math.max(0, maxRecordBytes - keyBytes));
-        }
-        h.add(H_REASON, reason.getBytes(StandardCharsets.UTF_8));
-        h.add(H_MESSAGE, message.getBytes(StandardCharsets.UTF_8));
-        h.add(H_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
-        h.add(H_PARTITION, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
-        h.add(H_OFFSET, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
-        send(new ProducerRecord<>(dlqTopic, null, key, value, h));
+        send(DlqRecords.of(dlqTopic, source, reason, message, maxRecordBytes));
     }
 
     private void send(ProducerRecord<byte[], byte[]> rec) {
@@ -207,7 +146,7 @@ public final class ResultSink implements AutoCloseable {
             }
             producer.send(rec, onSent);
         } catch (KafkaException e) {
-            if (isFencing(e)) {
+            if (Fencing.isFencing(e)) {
                 throw fencedBy(e);
             }
             throw e;
@@ -254,7 +193,7 @@ public final class ResultSink implements AutoCloseable {
                 | AuthorizationException | UnsupportedVersionException notRepeatable) {
             throw notRepeatable;
         } catch (KafkaException lost) {
-            if (isFencing(lost)) {
+            if (Fencing.isFencing(lost)) {
                 // never a new producer with this id here: it would fence the live twin that fenced this one
                 throw fencedBy(lost);
             }
@@ -264,7 +203,7 @@ public final class ResultSink implements AutoCloseable {
             try {
                 return commitTransaction(consumer);
             } catch (KafkaException again) {
-                if (isFencing(again)) {
+                if (Fencing.isFencing(again)) {
                     throw fencedBy(again);
                 }
                 throw again;
@@ -298,7 +237,7 @@ public final class ResultSink implements AutoCloseable {
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException fatal) {
-            if (isFencing(fatal)) {
+            if (Fencing.isFencing(fatal)) {
                 throw fencedBy(fatal instanceof KafkaException k ? k : new KafkaException(fatal));
             }
             // The coordinator aborted this transaction (it outlived transaction.timeout.ms while the broker was
@@ -339,19 +278,6 @@ public final class ResultSink implements AutoCloseable {
         return inTransaction;
     }
 
-    /** A producer fenced by a newer one with the same transactional id (a twin, or this worker restarted). */
-    static boolean isFencing(Throwable t) {
-        for (Throwable c = t; c != null; c = c.getCause()) {
-            if (c instanceof ProducerFencedException || c instanceof FencedInstanceIdException) {
-                return true;
-            }
-            if (c.getCause() == c) {
-                break;
-            }
-        }
-        return false;
-    }
-
     private RuntimeException fencedBy(KafkaException e) {
         if (!fenced) {
             fenced = true;
@@ -359,12 +285,7 @@ public final class ResultSink implements AutoCloseable {
                     + "started (a restarted twin, or two workers sharing one kafka.transactional-id); it publishes "
                     + "and commits nothing more ({})", e.toString());
         }
-        if (e instanceof ProducerFencedException) {
-            return e;
-        }
-        ProducerFencedException f = new ProducerFencedException(e.getMessage());
-        f.initCause(e);
-        return f;
+        return Fencing.asFenced(e);
     }
 
     /** Drops the open transaction, if any. */
