@@ -1,10 +1,14 @@
 package dev.llmbatch.core.outcome;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonParseException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.llmbatch.core.json.Json;
 import java.io.IOException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
 
@@ -61,26 +65,46 @@ public final class OutcomeClassifier {
     }
 
     private static CallOutcome success(Function<String, String> header, String body) {
-        JsonNode root;
+        Reply reply;
         try {
-            root = Json.mapper().readTree(body == null ? "" : body);
-        } catch (IOException e) {
+            // Bound straight to the few fields read (no JSON tree per answer: this runs once per call).
+            reply = REPLY.readValue(body == null ? "" : body);
+        } catch (JsonParseException e) {
             return new CallOutcome.Retriable(200, "malformed_response", "200 with a body that is not JSON");
+        } catch (IOException e) {
+            return new CallOutcome.Retriable(200, "malformed_response", "200 with an unexpected body");
         }
-        JsonNode choice = root == null ? null : root.path("choices").path(0);
-        if (choice == null || choice.isMissingNode() || !choice.isObject()) {
+        Choice choice = reply == null || reply.choices() == null || reply.choices().isEmpty() ? null
+                : reply.choices().get(0);
+        if (choice == null) {
             return new CallOutcome.Retriable(200, "malformed_response", "200 without choices");
         }
-        String finish = text(choice, "finish_reason");
-        JsonNode content = choice.path("message").path("content");
-        if (!content.isTextual() && !"content_filter".equals(finish)) {
+        String finish = choice.finishReason();
+        Object content = choice.message() == null ? null : choice.message().content();
+        if (!(content instanceof String) && !"content_filter".equals(finish)) {
             return new CallOutcome.Retriable(200, "malformed_response", "200 without message content");
         }
-        JsonNode usage = root.path("usage");
-        return new CallOutcome.Success(content.isTextual() ? content.asText() : "", finish,
-                usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt(),
-                longHeader(header, "x-ratelimit-remaining-tokens"),
+        ReplyUsage usage = reply.usage() == null ? new ReplyUsage(0, 0) : reply.usage();
+        return new CallOutcome.Success(content instanceof String text ? text : "", finish, usage.promptTokens(),
+                usage.completionTokens(), longHeader(header, "x-ratelimit-remaining-tokens"),
                 longHeader(header, "x-ratelimit-remaining-requests"));
+    }
+
+    private static final ObjectReader REPLY = Json.mapper().readerFor(Reply.class);
+
+    /** The fields of a chat-completions answer the worker reads; everything else is skipped. */
+    record Reply(List<Choice> choices, ReplyUsage usage) {
+    }
+
+    record Choice(Message message, @JsonProperty("finish_reason") String finishReason) {
+    }
+
+    /** {@code content} is a string, or null (filtered), or anything else (malformed). */
+    record Message(Object content) {
+    }
+
+    record ReplyUsage(@JsonProperty("prompt_tokens") int promptTokens,
+            @JsonProperty("completion_tokens") int completionTokens) {
     }
 
     /** A header as a non-negative long, or -1 when absent or unreadable. */

@@ -1,13 +1,14 @@
 package dev.llmbatch.core.request;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.core.JsonGenerator;
 import dev.llmbatch.core.config.ApiStyle;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.job.ChatMessage;
 import dev.llmbatch.core.job.ResolvedJob;
 import dev.llmbatch.core.json.Json;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 
 /**
  * Builds the JSON body of a non-streaming chat-completions request for a job and a deployment. For the v1 and
@@ -21,32 +22,51 @@ public final class ChatRequestBody {
         return of(RequestSpec.of(job), deployment);
     }
 
+    /**
+     * The body, written straight to bytes by Jackson's streaming generator (no JSON tree per request: this runs once
+     * per call on the dispatcher's event loop).
+     */
     public static byte[] of(RequestSpec job, DeploymentConfig deployment) {
-        ObjectNode o = Json.mapper().createObjectNode();
-        if (deployment.apiStyle() != ApiStyle.CLASSIC) {
-            o.put("model", deployment.deployment());
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256 + 2 * contentChars(job));
+        try (JsonGenerator g = Json.mapper().getFactory().createGenerator(out)) {
+            g.writeStartObject();
+            if (deployment.apiStyle() != ApiStyle.CLASSIC) {
+                g.writeStringField("model", deployment.deployment());
+            }
+            g.writeArrayFieldStart("messages");
+            for (ChatMessage m : job.messages()) {
+                g.writeStartObject();
+                g.writeStringField("role", m.role());
+                g.writeStringField("content", m.content());
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            // Always send max_tokens: the service reserves this much of the quota, and leaving it out makes it
+            // reserve far more (reference 3.2).
+            g.writeNumberField("max_tokens", job.maxTokens());
+            if (job.temperature() != null) {
+                g.writeNumberField("temperature", job.temperature());
+            }
+            if (job.n() != 1) {
+                g.writeNumberField("n", job.n());
+            }
+            if (job.responseFormat() != null) {
+                g.writeFieldName("response_format");
+                g.writeTree(job.responseFormat());
+            }
+            g.writeEndObject();
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot encode a chat request", e);
         }
-        ArrayNode messages = o.putArray("messages");
+        return out.toByteArray();
+    }
+
+    private static int contentChars(RequestSpec job) {
+        int n = 0;
         for (ChatMessage m : job.messages()) {
-            messages.addObject().put("role", m.role()).put("content", m.content());
+            n += m.content().length();
         }
-        // Always send max_tokens: the service reserves this much of the quota, and leaving it out makes it reserve
-        // far more (reference 3.2).
-        o.put("max_tokens", job.maxTokens());
-        if (job.temperature() != null) {
-            o.put("temperature", job.temperature());
-        }
-        if (job.n() != 1) {
-            o.put("n", job.n());
-        }
-        if (job.responseFormat() != null) {
-            o.set("response_format", job.responseFormat());
-        }
-        try {
-            return Json.mapper().writeValueAsBytes(o);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot encode a chat request", e);
-        }
+        return n;
     }
 
     /** The request path (and query) relative to the deployment's endpoint. */

@@ -5,13 +5,10 @@ import dev.llmbatch.core.admission.QuotaStore;
 import dev.llmbatch.core.admission.RequestCost;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.QuotaSettings;
-import dev.llmbatch.core.estimate.PromptRule;
 import dev.llmbatch.core.admission.QuotaStore.Booking;
 import dev.llmbatch.core.admission.QuotaStore.Turn;
-import dev.llmbatch.core.admission.QuotaStore.Windows;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
-import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -24,7 +21,6 @@ import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The dispatcher's side of a quota shared through Redis. A request first passes this worker's own limiter (its call
@@ -48,29 +44,14 @@ import org.slf4j.LoggerFactory;
  * <p>Confined to the dispatcher's event-loop context: Redis answers hop back onto it.
  */
 public final class SharedQuota implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(SharedQuota.class);
-    private static final long RETRY_MS = 1000;
 
     private final Vertx vertx;
     private final Context context;
-    private final QuotaSettings settings;
-    private final Duration margin;
-    private final List<DeploymentLimiter> limiters;
-    private final DoubleSupplier fallbackShare;
+    private final StoreLink link;
     private final AtomicLong admitted = new AtomicLong();
-    private final Callable<QuotaStore> connect;
     private final double timeScale;
     /** Requests asked per deployment key in the current event-loop turn, booked together after it. */
     private final Map<String, Pending> pending = new HashMap<>();
-    /** This worker's limiters by what Azure meters (two pools may name one deployment). */
-    private final Map<String, List<DeploymentLimiter>> byKey = new HashMap<>();
-    private volatile QuotaStore store;
-    private volatile boolean up;
-    private long retryTimer = -1;
-    private long fallbacks;
-    /** When the current fallback began, on the limiters' quota clock. */
-    private long soloSinceNanos;
-    private boolean connecting;
 
     /** The answer to {@link #admit}. */
     public enum Result { GRANTED, REFUSED, UNAVAILABLE }
@@ -97,19 +78,10 @@ public final class SharedQuota implements AutoCloseable {
      */
     public SharedQuota(Vertx vertx, Context context, QuotaSettings settings, double timeScale, Duration margin,
             List<DeploymentLimiter> limiters, DoubleSupplier fallbackShare, Callable<QuotaStore> connect) {
-        this.connect = connect;
         this.vertx = vertx;
         this.context = context;
-        this.settings = settings;
-        this.margin = margin;
-        this.limiters = List.copyOf(limiters);
-        this.fallbackShare = fallbackShare;
-        // Part of a fleet from the start, whether or not the store answers yet: the service's headers count the fleet.
-        limiters.forEach(l -> l.setShared(true));
         this.timeScale = timeScale;
-        for (DeploymentLimiter l : limiters) {
-            byKey.computeIfAbsent(key(l.config()), k -> new ArrayList<>()).add(l);
-        }
+        this.link = new StoreLink(vertx, context, settings, margin, limiters, fallbackShare, connect);
     }
 
     /**
@@ -117,27 +89,7 @@ public final class SharedQuota implements AutoCloseable {
      * shares the quota, or has fallen back to its local share because the store did not answer.
      */
     public Future<Void> start() {
-        Promise<Void> started = Promise.promise();
-        context.runOnContext(v -> vertx.executeBlocking(connect).onComplete(ar -> {
-            if (ar.succeeded()) {
-                attach(ar.result());
-                up = true;
-                limiters.forEach(l -> l.setFleetPaced(true));
-                LOG.info("quota shared through Redis ({} keys under {})", redacted(settings.redisUri()),
-                        settings.keyPrefix());
-            } else {
-                fallBack(ar.cause());
-            }
-            started.complete();
-        }));
-        return started.future();
-    }
-
-    private void attach(QuotaStore s) {
-        // Another worker's 429 cools our limiters at once, so requests we booked do not go out into it.
-        s.onCooldown((key, d) -> context.runOnContext(v -> byKey.getOrDefault(key, List.of())
-                .forEach(l -> l.coolDown(d))));
-        store = s;
+        return link.start();
     }
 
     /** What Azure meters: the endpoint and the deployment (two pools naming one deployment share its quota). */
@@ -147,24 +99,24 @@ public final class SharedQuota implements AutoCloseable {
 
     /** Whether admissions go through Redis now. */
     public boolean up() {
-        return up;
+        return link.up();
     }
 
     /** Times the worker fell back to a local share. */
     public long fallbacks() {
-        return fallbacks;
+        return link.fallbacks();
     }
 
     /** Redis commands per request admitted through Redis, since the start. */
     public double commandsPerRequest() {
-        QuotaStore s = store;
+        QuotaStore s = link.store();
         long n = admitted.get();
         return s == null || n == 0 ? 0 : (double) s.commands() / n;
     }
 
     /** This worker's share of each quota now: 1 while shared, the fallback share while Redis is away. */
     public double share() {
-        return up ? 1.0 : fallbackShare.getAsDouble();
+        return link.share();
     }
 
     /**
@@ -183,7 +135,7 @@ public final class SharedQuota implements AutoCloseable {
      * GRANTED), for {@link #observeRemaining}.
      */
     public void admit(DeploymentLimiter l, RequestCost cost, BiConsumer<Result, Granted> then) {
-        if (!up || store == null) {
+        if (!link.up() || link.store() == null) {
             then.accept(Result.UNAVAILABLE, null);
             return;
         }
@@ -201,15 +153,15 @@ public final class SharedQuota implements AutoCloseable {
 
     private void book(String key) {
         Pending p = pending.remove(key);
-        QuotaStore s = store;
-        if (!up || s == null) {
+        QuotaStore s = link.store();
+        if (!link.up() || s == null) {
             p.then.forEach(t -> t.accept(Result.UNAVAILABLE, null));
             return;
         }
         DeploymentLimiter l = p.limiter;
-        s.acquire(key, windows(l), p.costs).whenComplete((b, e) -> context.runOnContext(v -> {
+        s.acquire(key, link.windows(l), p.costs).whenComplete((b, e) -> context.runOnContext(v -> {
             if (e != null) {
-                fallBack(e);
+                link.fallBack(e);
                 p.then.forEach(t -> t.accept(Result.UNAVAILABLE, null));
                 return;
             }
@@ -270,8 +222,7 @@ public final class SharedQuota implements AutoCloseable {
      * a shortfall (another client of the deployment) goes into the shared windows, once, for every worker.
      */
     public void observeRemaining(DeploymentLimiter l, Granted g, long remainingTokens) {
-        QuotaStore s = store;
-        if (!up || s == null || g == null || remainingTokens < 0) {
+        if (!link.up() || g == null || remainingTokens < 0) {
             return;
         }
         String key = key(l.config());
@@ -279,11 +230,7 @@ public final class SharedQuota implements AutoCloseable {
         long shortfall = (l.tokenLimit() - g.turn().usedTokens()) - remainingTokens - since;
         if (shortfall > CORRECTION_SHARE * l.tokenLimit()) {
             corrected.merge(key, shortfall, Long::sum);
-            s.record(key, windows(l), Duration.ZERO, shortfall, 0).whenComplete((r, e) -> {
-                if (e != null) {
-                    context.runOnContext(v -> fallBack(e));
-                }
-            });
+            link.record(l, Duration.ZERO, shortfall, 0);
         }
     }
 
@@ -313,112 +260,11 @@ public final class SharedQuota implements AutoCloseable {
 
     /** Shares a 429's cooldown with the fleet (fire and forget: a lost one only costs another 429). */
     public void coolDown(DeploymentLimiter l, Duration d) {
-        QuotaStore s = store;
-        if (up && s != null) {
-            s.record(key(l.config()), windows(l), d, 0, 0).whenComplete((r, e) -> {
-                if (e != null) {
-                    context.runOnContext(v -> fallBack(e));
-                }
-            });
-        }
-    }
-
-    private Windows windows(DeploymentLimiter l) {
-        return new Windows(l.tokenLimit(), l.requestLimit(), Windows.TOKEN_WINDOW.plus(margin),
-                Windows.REQUEST_WINDOW.plus(margin), l.tokenBurst(), l.requestBurst(), settings.scheduleAhead());
-    }
-
-    private void fallBack(Throwable why) {
-        if (!up && retryTimer >= 0) {
-            return;
-        }
-        up = false;
-        fallbacks++;
-        soloSinceNanos = limiters.isEmpty() ? 0 : limiters.get(0).nanos();
-        double share = fallbackShare.getAsDouble();
-        // The limiters stay "shared": the service's headers count the whole fleet, and taking the other workers'
-        // usage for a shortfall on top of the share would leave two thirds of the quota idle (measured).
-        limiters.forEach(l -> {
-            l.setShare(share);
-            l.setFleetPaced(false);
-        });
-        LOG.warn("Redis ({}) is not answering ({}): admitting on a local share of {} of each quota until it does",
-                redacted(settings.redisUri()), rootMessage(why), String.format(java.util.Locale.ROOT, "%.2f", share));
-        retryTimer = vertx.setPeriodic(RETRY_MS, id -> tryRecover());
-    }
-
-    private void tryRecover() {
-        if (connecting) {
-            return;
-        }
-        double share = fallbackShare.getAsDouble();
-        limiters.forEach(l -> l.setShare(share));
-        QuotaStore s = store;
-        if (s != null) {
-            connecting = true;
-            s.ping().whenComplete((ok, e) -> context.runOnContext(v -> {
-                connecting = false;
-                if (Boolean.TRUE.equals(ok)) {
-                    recovered();
-                }
-            }));
-            return;
-        }
-        connecting = true;
-        vertx.<QuotaStore>executeBlocking(connect).onComplete(ar -> {
-                    connecting = false;
-                    if (ar.succeeded()) {
-                        attach(ar.result());
-                        recovered();
-                    }
-                });
-    }
-
-    private void recovered() {
-        if (up) {
-            return;
-        }
-        up = true;
-        vertx.cancelTimer(retryTimer);
-        retryTimer = -1;
-        QuotaStore s = store;
-        limiters.forEach(l -> {
-            // What this worker admitted alone still counts in the service's windows, and a restarted Redis knows
-            // nothing of it: tell the fleet, or the first window after the return admits it twice.
-            long[] solo = l.admittedSince(soloSinceNanos);
-            if (solo[0] > 0 || solo[1] > 0) {
-                s.record(key(l.config()), windows(l), Duration.ZERO, solo[0], solo[1]).whenComplete((r, e) -> {
-                    if (e != null) {
-                        context.runOnContext(v -> fallBack(e));
-                    }
-                });
-            }
-            l.setShare(1.0);
-            l.setFleetPaced(true);
-        });
-        LOG.info("Redis ({}) answers again: quota shared again", redacted(settings.redisUri()));
-    }
-
-    private static String redacted(String uri) {
-        return uri.replaceAll("//[^@/]*@", "//***@");
-    }
-
-    private static String rootMessage(Throwable e) {
-        Throwable t = e;
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage());
+        link.record(l, d, 0, 0);
     }
 
     @Override
     public void close() {
-        if (retryTimer >= 0) {
-            vertx.cancelTimer(retryTimer);
-        }
-        QuotaStore s = store;
-        if (s != null) {
-            s.close();
-        }
+        link.close();
     }
 }
