@@ -3,6 +3,7 @@ package dev.llmbatch.cli;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmbatch.core.admission.DeploymentLimiter;
+import dev.llmbatch.core.batch.PackingProtocol;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
@@ -13,8 +14,10 @@ import dev.llmbatch.core.job.JobCodec;
 import dev.llmbatch.core.job.JobResolver;
 import dev.llmbatch.core.job.ResolvedJob;
 import dev.llmbatch.core.json.Json;
+import dev.llmbatch.core.request.RequestSpec;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -28,16 +31,12 @@ import java.util.Objects;
  * per file, fed line by line on one thread.
  */
 final class JobPlan {
-    /** Per-item framing of a packed request and its reply, in tokens (index, keys, quotes). */
-    static final int PACKED_ITEM_FRAMING_TOKENS = 12;
-    /** Per-request framing of a packed request (the items wrapper, the json_schema), in tokens. */
-    static final int PACKED_REQUEST_FRAMING_TOKENS = 60;
-
     private final PipelineConfig config;
     private final JobResolver resolver;
     private final Map<String, PoolTotals> pools = new LinkedHashMap<>();
     private final Map<String, Group> open = new LinkedHashMap<>();
     private final List<Invalid> invalid = new ArrayList<>();
+    private final Map<String, TokenEstimator> estimators = new HashMap<>();
     private int lines;
 
     JobPlan(PipelineConfig config) {
@@ -86,39 +85,72 @@ final class JobPlan {
         } else {
             t.packedRequests++;
             t.packedReserved += job.reserveTokens();
+            t.packedService += service;
         }
         return new JobEstimate(job.job().id(), job.pool().name(), service, job.reserveTokens(), billed);
     }
 
-    /** Groups packable jobs as the batcher does: same pool and instruction, up to max-items and max-batch-tokens. */
+    /**
+     * Groups packable jobs as the batcher does (same pool, priority, temperature and instruction; up to max-items,
+     * and within max-batch-tokens by {@link PackingProtocol#batchItemCost}); a full group becomes a request at once.
+     */
     private void pack(PoolTotals t, ResolvedJob job) {
-        String key = job.pool().name() + "\u0000" + job.batchInstruction() + "\u0000" + job.temperature();
-        long item = (job.batchText().codePointCount(0, job.batchText().length()) + 3) / 4 + job.maxTokens()
-                + PACKED_ITEM_FRAMING_TOKENS;
+        String key = job.pool().name() + '\u0000' + job.job().priority() + '\u0000' + job.temperature() + '\u0000'
+                + job.batchInstruction();
+        long item = PackingProtocol.batchItemCost(job.batchText(), job.maxTokens());
         Group g = open.get(key);
-        int maxItems = job.pool().batching().maxItems();
-        int maxTokens = job.pool().batching().maxBatchTokens();
-        if (g != null && (g.items >= maxItems || g.tokens + item > maxTokens)) {
-            close(t, g);
+        if (g != null && g.cost + item > job.pool().batching().maxBatchTokens()) {
+            close(t, open.remove(key));
             g = null;
         }
         if (g == null) {
-            long instruction = (job.batchInstruction().codePointCount(0, job.batchInstruction().length()) + 3) / 4 + 1;
-            g = new Group(instruction + PACKED_REQUEST_FRAMING_TOKENS);
+            g = new Group(PackingProtocol.batchOpenCost(job.batchInstruction()));
             open.put(key, g);
         }
-        g.items++;
-        g.tokens += item;
+        g.jobs.add(job);
+        g.cost += item;
+        if (g.jobs.size() >= job.pool().batching().maxItems()) {
+            close(t, open.remove(key));
+        }
     }
 
-    private static void close(PoolTotals t, Group g) {
+    private void close(PoolTotals t, Group g) {
+        request(t, g.jobs);
+    }
+
+    /**
+     * One packed request as the worker builds it ({@link PackingProtocol#pack}, the pool's token estimate, the job's
+     * own limits), split in halves while it would reserve more than the largest request a deployment admits; a lone
+     * job is sent as itself.
+     */
+    private void request(PoolTotals t, List<ResolvedJob> jobs) {
+        ResolvedJob first = jobs.get(0);
+        if (jobs.size() == 1) {
+            t.packedRequests++;
+            t.packedReserved += first.reserveTokens();
+            t.packedService += TokenEstimator.charRule(first.messages()) + (long) first.maxTokens() * first.job().n();
+            return;
+        }
+        List<PackingProtocol.Item> items = new ArrayList<>(jobs.size());
+        jobs.forEach(j -> items.add(new PackingProtocol.Item(j.batchText(), j.maxTokens())));
+        RequestSpec spec = PackingProtocol.pack(first.batchInstruction(), items, first.temperature());
+        TokenEstimator.Estimate e = estimators.computeIfAbsent(first.pool().encoding(), TokenEstimator::forEncoding)
+                .estimate(spec.messages(), spec.maxTokens(), 1);
+        long reserve = e.reserveTokens();
+        if (reserve > largestAdmissible(first.pool(), config.worker().bucket())) {
+            int half = jobs.size() / 2;
+            request(t, jobs.subList(0, half));
+            request(t, jobs.subList(half, jobs.size()));
+            return;
+        }
         t.packedRequests++;
-        t.packedReserved += g.tokens;
+        t.packedReserved += reserve;
+        t.packedService += e.charRule() + (long) spec.maxTokens();
     }
 
     /** The totals once every line was added. */
     Report report() {
-        open.forEach((key, g) -> close(pools.get(key.substring(0, key.indexOf('\u0000'))), g));
+        open.forEach((key, g) -> close(pools.get(g.jobs.get(0).pool().name()), g));
         open.clear();
         WorkerSettings.BucketSettings bucket = config.worker().bucket();
         List<PoolReport> out = new ArrayList<>();
@@ -130,8 +162,8 @@ final class JobPlan {
                 rpm += DeploymentLimiter.sustainedRequestsPerMinute(d, bucket.windowMargin());
             }
             out.add(new PoolReport(t.pool.name(), t.jobs, t.serviceEstimate, t.reserved, t.promptTokens,
-                    t.completionTokens, tpm, rpm, new Drain(t.jobs, t.reserved, tpm, rpm),
-                    new Drain(t.packedRequests, t.packedReserved, tpm, rpm), cost(t)));
+                    t.completionTokens, tpm, rpm, new Drain(t.jobs, t.reserved, t.serviceEstimate, tpm, rpm),
+                    new Drain(t.packedRequests, t.packedReserved, t.packedService, tpm, rpm), cost(t)));
         }
         return new Report(lines, out, List.copyOf(invalid), config.worker().timeScale());
     }
@@ -156,6 +188,7 @@ final class JobPlan {
         long completionTokens;
         long packedRequests;
         long packedReserved;
+        long packedService;
 
         PoolTotals(ModelPool pool) {
             this.pool = Objects.requireNonNull(pool);
@@ -163,19 +196,20 @@ final class JobPlan {
     }
 
     private static final class Group {
-        int items;
-        long tokens;
+        final List<ResolvedJob> jobs = new ArrayList<>();
+        long cost;
 
-        Group(long tokens) {
-            this.tokens = tokens;
+        Group(long cost) {
+            this.cost = cost;
         }
     }
 
     /**
-     * Requests and reserved tokens of one way of sending a pool's jobs, and the minutes each limit needs for them.
+     * Requests, reserved tokens and the tokens the service charges for them (its estimate) of one way of sending a
+     * pool's jobs, and the minutes each limit needs for them.
      * The larger one binds and is the drain time.
      */
-    record Drain(long requests, long tokens, double tpm, double rpm) {
+    record Drain(long requests, long tokens, long serviceTokens, double tpm, double rpm) {
         double minutesByTokens() {
             return tpm <= 0 ? Double.POSITIVE_INFINITY : tokens / tpm;
         }
@@ -240,7 +274,8 @@ final class JobPlan {
         }
 
         private static void drain(ObjectNode o, Drain d) {
-            o.put("requests", d.requests()).put("reserved_tokens", d.tokens()).put("binding", d.binding())
+            o.put("requests", d.requests()).put("reserved_tokens", d.tokens())
+                    .put("service_estimate_tokens", d.serviceTokens()).put("binding", d.binding())
                     .put("minutes_by_tpm", round(d.minutesByTokens())).put("minutes_by_rpm", round(d.minutesByRequests()))
                     .put("drain_minutes", round(d.minutes()));
         }

@@ -42,7 +42,7 @@ public final class Main extends StreamCommand {
             new Entry("dev.llmbatch.producer.SubmitCommand", List.of()),
             new Entry("dev.llmbatch.producer.StatusCommand", List.of()),
             new Entry("dev.llmbatch.worker.topics.TopicsCommand", List.of()),
-            new Entry("dev.llmbatch.cli.PlanCommand", List.of("dev.llmbatch.simulator.SimulatorConfig")),
+            new Entry("dev.llmbatch.cli.PlanCommand", List.of()),
             new Entry("dev.llmbatch.simulator.SimulatorCommand", List.of()),
             new Entry("dev.llmbatch.kafka.embedded.KafkaCommand", List.of("kafka.Kafka")),
             new Entry("dev.llmbatch.bench.BenchCommand",

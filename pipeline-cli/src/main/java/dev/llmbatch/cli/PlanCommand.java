@@ -54,6 +54,21 @@ public final class PlanCommand extends StreamCommand {
     @Option(names = "--jobs", description = "also list every valid job's estimate (text output only)")
     boolean perJob;
 
+    /**
+     * {@code local}'s simulated regions. The worker image has no simulator on its classpath (plan is offered there
+     * for real configs), so the simulator's classes are only touched once they are known to be present.
+     */
+    private PipelineConfig localRegions() {
+        try {
+            Class.forName("dev.llmbatch.simulator.SimulatorConfig", false, PlanCommand.class.getClassLoader());
+        } catch (ClassNotFoundException absent) {
+            throw Commands.usage(spec, "--config is required: without it plan uses local's simulated regions, and "
+                    + "this installation has no simulator");
+        }
+        return ConfigLoader.parse(LocalCommand.simulatedConfig(SimulatorConfig.localDefault(),
+                r -> "http://127.0.0.1:1"), env());
+    }
+
     @Override
     public Integer call() throws IOException {
         if (!Files.isReadable(input)) {
@@ -61,8 +76,7 @@ public final class PlanCommand extends StreamCommand {
         }
         PipelineConfig cfg;
         try {
-            cfg = config == null ? ConfigLoader.parse(LocalCommand.simulatedConfig(SimulatorConfig.localDefault(),
-                    r -> "http://127.0.0.1:1"), env()) : ConfigLoader.load(config, System.getenv());
+            cfg = config == null ? localRegions() : ConfigLoader.load(config, System.getenv());
         } catch (ConfigException e) {
             throw Commands.usage(spec, "--config: " + e.getMessage());
         }

@@ -10,6 +10,8 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.core.Appender;
 import ch.qos.logback.core.OutputStreamAppender;
 import ch.qos.logback.core.joran.spi.JoranException;
+import dev.llmbatch.core.log.Mdc;
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -36,6 +38,21 @@ class LogFormatTest {
         OutputStreamAppender<?> a = rootAppender(null);
         assertThat(a.getName()).isEqualTo("text");
         assertThat(((PatternLayoutEncoder) a.getEncoder()).getPattern()).startsWith("%d{yyyy-MM-dd HH:mm:ss.SSS}");
+    }
+
+    @Test
+    void jsonEncoder_eventInMdcScope_writesJobRegionDeployment() throws JoranException {
+        OutputStreamAppender<?> a = rootAppender("json");
+        // The running context (not the test's own), whose MDC adapter is the one Mdc writes to.
+        LoggerContext ctx = (LoggerContext) org.slf4j.LoggerFactory.getILoggerFactory();
+        String json;
+        try (Mdc.Scope s = Mdc.call("rev-000001", "swedencentral", "gpt-4o-mini")) {
+            var event = new ch.qos.logback.classic.spi.LoggingEvent(LogFormatTest.class.getName(),
+                    ctx.getLogger("dev.llmbatch.worker"), ch.qos.logback.classic.Level.WARN, "retrying", null, null);
+            json = new String(((JsonEncoder) a.getEncoder()).encode(event), StandardCharsets.UTF_8);
+        }
+        assertThat(json).contains("\"job_id\":\"rev-000001\"", "\"region\":\"swedencentral\"",
+                "\"deployment\":\"gpt-4o-mini\"", "\"message\":\"retrying\"");
     }
 
     @Test

@@ -69,15 +69,15 @@ class BrokerRestartIT {
             try (WorkerProcess worker = WorkerProcess.start(config, sim, dir.resolve("worker.log"))) {
                 cluster.awaitResults(t.results(), m -> m.size() >= FIRST_WAVE * 30 / 100, Duration.ofMinutes(3));
                 int visibleBefore = cluster.allResults(t.results()).size();
-                cluster.kafka.stop(); // SIGTERM, returns once the broker process has exited
-                assertThat(cluster.kafka.isRunning()).isFalse();
+                cluster.embedded().stop(); // SIGTERM, returns once the broker process has exited
+                assertThat(cluster.embedded().isRunning()).isFalse();
                 long downAt = System.nanoTime();
                 // The outage: 20 s on the clock with no broker process at all, during which the worker process must stay up.
                 await("broker down for " + OUTAGE + ", worker alive throughout").during(OUTAGE)
                         .atMost(OUTAGE.plusSeconds(10)).pollInterval(Duration.ofMillis(500))
                         .until(worker::isAlive);
                 long downMs = (System.nanoTime() - downAt) / 1_000_000;
-                cluster.kafka.restart();
+                cluster.embedded().restart();
                 assertThat(cluster.kafka.bootstrapServers()).as("same address after the restart")
                         .isEqualTo(brokerPort);
                 long upAt = System.nanoTime();
@@ -100,7 +100,7 @@ class BrokerRestartIT {
                 assertThat(worker.log()).contains("worker stopped").doesNotContain("kafka loop failed");
             } finally {
                 System.out.println("BrokerRestartIT:\n  " + String.join("\n  ", report) + "\n  worker log: "
-                        + dir.toAbsolutePath() + "\n  broker log: " + cluster.kafka.brokerLog());
+                        + dir.toAbsolutePath() + "\n  broker log: " + cluster.embedded().brokerLog());
             }
         }
         Map<String, List<JobResult>> all = cluster.allResults(t.results());

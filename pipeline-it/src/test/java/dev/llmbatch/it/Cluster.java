@@ -36,16 +36,17 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
- * Test fixture: one real KRaft broker (its own JVM process) shared by a test class, fresh topics per test, a worker
- * built from YAML pointed at a running {@link Simulator}, and read_committed readers for results and the DLQ.
+ * Test fixture: one real Kafka broker shared by a test class ({@link BrokerChoice} picks Testcontainers' apache/kafka
+ * where Docker runs, else the embedded KRaft broker process), fresh topics per test, a worker built from YAML pointed
+ * at a running {@link Simulator}, and read_committed readers for results and the DLQ.
  */
 final class Cluster implements AutoCloseable {
     static final String KEY_ENV = "IT_SIM_KEY";
     private static Cluster shared;
-    final EmbeddedKafka kafka;
+    final Broker kafka;
 
-    Cluster() {
-        this.kafka = EmbeddedKafka.start();
+    private Cluster(Broker kafka) {
+        this.kafka = kafka;
     }
 
     /**
@@ -54,16 +55,29 @@ final class Cluster implements AutoCloseable {
      */
     static synchronized Cluster shared() {
         if (shared == null) {
-            Cluster c = new Cluster();
+            Cluster c = new Cluster(Broker.start(BrokerChoice.forThisJvm(false)));
             Runtime.getRuntime().addShutdownHook(new Thread(c.kafka::close, "it-kafka-stop"));
             shared = c;
         }
         return shared;
     }
 
-    /** A broker of its own, for tests that stop, kill or restart it; close it when done. */
+    /** A broker process of its own (always the embedded one), for tests that stop, kill or restart it. */
     static Cluster dedicated() {
-        return new Cluster();
+        return new Cluster(Broker.start(BrokerChoice.forThisJvm(true)));
+    }
+
+    /** The fixture's readers and helpers over a broker the test started itself (e.g. a {@link StandaloneBroker}). */
+    static Cluster on(Broker broker) {
+        return new Cluster(broker);
+    }
+
+    /** The embedded broker process, to stop, kill or restart; only a {@link #dedicated()} cluster has one. */
+    EmbeddedKafka embedded() {
+        if (kafka instanceof Broker.Embedded e) {
+            return e.kafka();
+        }
+        throw new IllegalStateException("not an embedded broker: " + kafka.describe());
     }
 
     /** Fresh topic names for one test, created with {@code partitions} partitions. */

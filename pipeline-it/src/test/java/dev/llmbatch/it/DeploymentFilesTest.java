@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -63,9 +64,141 @@ class DeploymentFilesTest {
         assertThat(services.path("worker").path("ports").get(0).asText()).startsWith("127.0.0.1:");
         for (JsonNode s : services) {
             if (s.has("build")) {
-                assertThat(ROOT.resolve(s.path("build").asText()).resolve("Dockerfile")).exists();
+                JsonNode b = s.path("build");
+                String context = b.isTextual() ? b.asText() : b.path("context").asText();
+                assertThat(ROOT.resolve(context).resolve("Dockerfile")).exists();
+                if (b.has("target")) {
+                    assertThat(dockerfileStages().keySet()).contains(b.path("target").asText());
+                }
             }
         }
+    }
+
+    @Test
+    void dockerCompose_everyLongRunningServiceHasAHealthcheck_workersOnTheLeanImage() throws Exception {
+        JsonNode services = YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+        services.fields().forEachRemaining(e -> {
+            JsonNode hc = e.getValue().path("healthcheck");
+            if (e.getValue().has("profiles")) { // one-shot tools, run with `docker compose run`
+                return;
+            }
+            assertThat(hc.path("test").isMissingNode()).as(e.getKey() + " healthcheck.test").isFalse();
+            assertThat(hc.path("disable").asBoolean(false)).as(e.getKey() + " healthcheck disabled").isFalse();
+        });
+        // The worker image is the Dockerfile's default (last) stage, without the development commands.
+        JsonNode workerBuild = services.path("worker").path("build");
+        assertThat(workerBuild.isTextual() || !workerBuild.has("target")
+                || workerBuild.path("target").asText().equals(lastStage())).isTrue();
+        assertThat(services.path("simulator").path("build").path("target").asText()).isEqualTo("tools");
+        assertThat(services.path("kafka").path("image").asText()).isEqualTo("apache/kafka:" + kafkaVersion());
+    }
+
+    /** hadolint-style rules that matter here (hadolint itself is not installable on these machines). */
+    @Test
+    void dockerfile_pinsBaseImages_runsAsNonRoot_hasHealthcheck() throws Exception {
+        Map<String, List<String>> stages = dockerfileStages();
+        for (Map.Entry<String, List<String>> stage : stages.entrySet()) {
+            String from = stage.getValue().get(0).split("\\s+")[1];
+            if (stages.containsKey(from)) {
+                continue; // built on an earlier stage
+            }
+            // DL3006/DL3007: an explicit tag that is not latest
+            assertThat(from).as("base image of stage " + stage.getKey()).matches("[^:@\\s]+(:[^:@\\s]+|@sha256:.+)")
+                    .doesNotEndWith(":latest");
+        }
+        String dockerfile = dockerfileText();
+        assertThat(dockerfile).doesNotContainPattern("(?m)^ADD ") // DL3020
+                .doesNotContainPattern("(?m)^MAINTAINER"); // DL4000
+        for (String run : instructions(dockerfile, "RUN")) {
+            if (run.contains("apt-get install")) {
+                assertThat(run).as("DL3015/DL3009: " + run).contains("--no-install-recommends", "-y")
+                        .contains("rm -rf /var/lib/apt/lists/*");
+            }
+        }
+        for (String stageName : List.of(lastStage(), "tools")) {
+            List<String> lines = stages.get(stageName);
+            List<String> users = instructions(String.join("\n", lines), "USER");
+            assertThat(users).as("USER of stage " + stageName).isNotEmpty();
+            assertThat(users.get(users.size() - 1).trim()).as("DL3002: last USER of " + stageName)
+                    .isNotIn("root", "0", "0:0");
+            List<String> entry = instructions(String.join("\n", lines), "ENTRYPOINT");
+            assertThat(entry).as("exec-form ENTRYPOINT of " + stageName).singleElement().asString().startsWith("[");
+        }
+        List<String> finalStage = stages.get(lastStage());
+        assertThat(instructions(String.join("\n", finalStage), "HEALTHCHECK")).singleElement().asString()
+                .contains("CMD curl");
+        // The default image copies the runtime set only, never the development commands' lib-dev.
+        assertThat(String.join("\n", finalStage) + String.join("\n", stages.get("runtime")))
+                .doesNotContain("lib-dev").contains("/src/pipeline-cli/target/lib /app/lib");
+    }
+
+    @Test
+    void podmanCompose_dryRunUp_printsEveryContainer() throws Exception {
+        // Debian's podman-compose parses the compose spec and prints the commands it would run; --podman-path
+        // /bin/true stands in for an engine (there is none here), so volume and image look-ups succeed quietly.
+        Assumptions.assumeTrue(onPath("podman-compose"), "podman-compose is not installed (apt-get install "
+                + "podman-compose); DeploymentFilesTest's structural checks still ran");
+        Process p = new ProcessBuilder("podman-compose", "--podman-path", "/bin/true", "--dry-run", "up")
+                .directory(ROOT.toFile()).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(out).isZero();
+        assertThat(out).contains("--target tools").contains("_kafka_1").contains("_simulator_1")
+                .contains("_redis_1").contains("_worker_1").contains("_worker_3").doesNotContain("Traceback");
+    }
+
+    private static boolean onPath(String command) {
+        return java.util.Arrays.stream(System.getenv().getOrDefault("PATH", "").split(java.io.File.pathSeparator))
+                .anyMatch(d -> Files.isExecutable(Path.of(d, command)));
+    }
+
+    /** The poms' Kafka version (kafka-clients and the embedded broker). */
+    private static String kafkaVersion() throws Exception {
+        Matcher m = Pattern.compile("<kafka.version>([^<]+)</kafka.version>").matcher(Files.readString(
+                ROOT.resolve("pom.xml")));
+        assertThat(m.find()).isTrue();
+        return m.group(1);
+    }
+
+    /** The Dockerfile's stages by name (an unnamed stage by its index), each as its logical lines, FROM first. */
+    static Map<String, List<String>> dockerfileStages() throws Exception {
+        Map<String, List<String>> stages = new java.util.LinkedHashMap<>();
+        List<String> current = null;
+        for (String line : dockerfileText().split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) {
+                continue;
+            }
+            if (line.startsWith("FROM ")) {
+                String[] parts = line.trim().split("\\s+");
+                String name = parts.length >= 4 && parts[2].equalsIgnoreCase("AS") ? parts[3] : "" + stages.size();
+                current = new ArrayList<>();
+                stages.put(name, current);
+            }
+            if (current != null) {
+                current.add(line);
+            }
+        }
+        return stages;
+    }
+
+    /** The Dockerfile with continuation lines joined. */
+    private static String dockerfileText() throws Exception {
+        return Files.readString(ROOT.resolve("Dockerfile")).replaceAll("\\\\\\n", " ");
+    }
+
+    private static String lastStage() throws Exception {
+        List<String> names = new ArrayList<>(dockerfileStages().keySet());
+        return names.get(names.size() - 1);
+    }
+
+    /** The arguments of every {@code instruction} line in {@code text}. */
+    private static List<String> instructions(String text, String instruction) {
+        List<String> out = new ArrayList<>();
+        Matcher m = Pattern.compile("(?m)^" + instruction + "\\s+(.*)$").matcher(text);
+        while (m.find()) {
+            out.add(m.group(1));
+        }
+        return out;
     }
 
     @Test

@@ -64,6 +64,11 @@ final class WorkerProcess implements AutoCloseable {
         return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 
+    /** Waits for the process to exit by itself; true if it did within {@code timeout}. */
+    boolean awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
     boolean isAlive() {
         return process.isAlive();
     }

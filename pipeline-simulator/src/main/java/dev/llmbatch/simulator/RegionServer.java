@@ -1,6 +1,7 @@
 package dev.llmbatch.simulator;
 
 import com.knuddels.jtokkit.api.EncodingRegistry;
+import dev.llmbatch.core.log.Mdc;
 import dev.llmbatch.core.time.Ticker;
 import io.vertx.core.Future;
 import io.vertx.core.VerticleBase;
@@ -83,15 +84,19 @@ final class RegionServer extends VerticleBase {
                 chat.send(rc.response(), 413, Bodies.invalidRequest("Request body too large", null, null));
                 return;
             }
-            LOG.error("region {}: unexpected failure handling {} {}", config.name(), rc.request().method(),
-                    rc.request().path(), rc.failure());
+            try (Mdc.Scope s = Mdc.deployment(config.name(), rc.pathParam("deployment"))) {
+                LOG.error("region {}: unexpected failure handling {} {}", config.name(), rc.request().method(),
+                        rc.request().path(), rc.failure());
+            }
             chat.send(rc.response(), 500, Bodies.serverError());
         });
 
         server = vertx.createHttpServer(new HttpServerOptions().setHost(global.host()).setPort(config.port()));
         return server.requestHandler(router).listen().onSuccess(s -> {
             port = s.actualPort();
-            LOG.info("region {} listening on {}:{}", config.name(), global.host(), port);
+            try (Mdc.Scope r = Mdc.deployment(config.name(), null)) {
+                LOG.info("region {} listening on {}:{}", config.name(), global.host(), port);
+            }
         });
     }
 

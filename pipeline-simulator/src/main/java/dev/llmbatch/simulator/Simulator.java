@@ -72,7 +72,7 @@ public final class Simulator implements AutoCloseable {
 
     /**
      * Like {@link #start(Vertx, SimulatorConfig)} with an injected simulated clock, for example a
-     * {@link dev.llmbatch.core.time.FakeTicker} shared with the code under test. Latency is still waited in wall
+     * {@code FakeTicker} (pipeline-core's test-jar) shared with the code under test. Latency is still waited in wall
      * time as {@code simulated delay / time-scale}.
      */
     public static Simulator start(Vertx vertx, SimulatorConfig cfg, Ticker simulatedClock) {

@@ -7,6 +7,7 @@ import dev.llmbatch.core.job.JobResolver;
 import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.AdminServer;
 import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.core.result.Status;
 import dev.llmbatch.worker.dispatch.Dispatcher;
 import dev.llmbatch.worker.dispatch.HttpChatClient;
 import dev.llmbatch.worker.state.LearnedStateTopic;
@@ -20,6 +21,7 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -183,17 +185,22 @@ public final class Worker implements AutoCloseable {
     }
 
     private JsonObject health() {
+        List<String> degraded = dispatcher.degradedPools();
         String status = loop.failure() != null ? "failed" : loop.isStopping() ? "stopping"
-                : loop.isRunning() ? "up" : "starting";
-        return new JsonObject().put("status", status).put("assigned_partitions", loop.assignedPartitions())
-                .put("in_flight", loop.inFlight());
+                : !loop.isRunning() ? "starting" : degraded.isEmpty() ? "up" : "degraded";
+        // Degraded: a model pool has no deployment it can call (all misconfigured); its jobs wait, nothing fails.
+        // Ready: running with partitions to work on and a deployment to call in every pool.
+        boolean ready = "up".equals(status) && loop.assignedPartitions() > 0;
+        return new JsonObject().put("status", status).put("ready", ready)
+                .put("assigned_partitions", loop.assignedPartitions()).put("in_flight", loop.inFlight())
+                .put("degraded_pools", new JsonArray(degraded));
     }
 
     private JsonObject status() {
         JsonArray regions = new JsonArray();
-        dispatcher.regions().forEach(m -> regions.add(new JsonObject(Map.copyOf(m))));
+        dispatcher.regions().forEach(m -> regions.add(new JsonObject(new java.util.LinkedHashMap<>(m))));
         return health().put("paused", loop.isPaused())
-                .put("results", new JsonObject(Map.copyOf(metrics.family("llm_results_total"))))
+                .put("results", new JsonObject(Map.copyOf(metrics.values("llm_results_total"))))
                 .put("regions", regions)
                 .put("quota", dispatcher.quotaStore() == null ? new JsonObject().put("store", "local")
                         : new JsonObject(dispatcher.quotaStore()));
@@ -202,6 +209,9 @@ public final class Worker implements AutoCloseable {
     private void describeMetrics() {
         metrics.describe("llm_jobs_received_total", "Job records read from the jobs topic.");
         metrics.describe("llm_results_total", "Results published, by status.");
+        for (Status s : Status.values()) {
+            metrics.declare("llm_results_total", "status", s.wire());
+        }
         metrics.describe("llm_dlq_total", "Records sent to the DLQ, by reason.");
         metrics.describe("llm_calls_total", "Chat-completion calls, by region and outcome.");
         metrics.describe("llm_rate_limited_total", "429 answers, by region, limit kind and retry-after source.");

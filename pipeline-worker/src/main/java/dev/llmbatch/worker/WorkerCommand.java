@@ -42,7 +42,7 @@ public final class WorkerCommand extends StreamCommand {
             out.println("config error: " + e.getMessage());
             return Commands.USAGE;
         } catch (MissingTopicsException e) {
-            out.println("worker: " + e.getMessage());
+            out.println("worker: " + e.withConfig(config));
             return Commands.FAILED;
         }
         Runtime.getRuntime().addShutdownHook(new Thread(worker::close, "llm-worker-shutdown"));

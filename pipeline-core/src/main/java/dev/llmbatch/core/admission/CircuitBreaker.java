@@ -220,8 +220,8 @@ public final class CircuitBreaker {
     }
 
     private static Verdict verdict(CallOutcome o) {
-        if (o instanceof CallOutcome.RateLimited) {
-            return Verdict.IGNORED;
+        if (o instanceof CallOutcome.RateLimited || o instanceof CallOutcome.Misconfigured) {
+            return Verdict.IGNORED; // a cooldown, or the deployment put aside as misconfigured: not its health
         }
         if (o instanceof CallOutcome.Retriable r && r.status() != 200) {
             return Verdict.FAILED;

@@ -66,6 +66,12 @@ public final class DeploymentLimiter {
     private long correctedRequests;
     private long coolUntilNanos;
     private boolean cooling;
+    /** The service's code while the deployment is misconfigured (401/403/404), null while it answers. */
+    private String misconfigured;
+    private long serviceRemainingTokens = -1;
+    private long serviceRemainingRequests = -1;
+    /** When the next probe call may go to a misconfigured deployment. */
+    private long probeAtNanos;
     /** Set when a shared store refused: another worker has the room until then (not a 429: nothing is drained). */
     private long holdUntilNanos;
     private boolean holding;
@@ -78,6 +84,9 @@ public final class DeploymentLimiter {
     private boolean fleetPaced;
     private final long tokenBurst;
     private final long requestBurst;
+    private long probeIntervalNanos = DEFAULT_PROBE_INTERVAL.toNanos();
+    /** How often a misconfigured deployment gets one probe call, unless set otherwise. */
+    public static final Duration DEFAULT_PROBE_INTERVAL = Duration.ofSeconds(30);
     private final AtomicInteger inFlight = new AtomicInteger();
     private final int maxConcurrent;
     private final CircuitBreaker breaker;
@@ -194,7 +203,7 @@ public final class DeploymentLimiter {
         }
         synchronized (this) {
             long now = ticker.nanos();
-            if (coolingAt(now) || holdingAt(now)) {
+            if (coolingAt(now) || holdingAt(now) || (misconfigured != null && probeAtNanos - now > 0)) {
                 return null;
             }
             tokens.expire(now);
@@ -216,6 +225,10 @@ public final class DeploymentLimiter {
                 tokenPacer.addTokens(cost.reserve());
                 inFlight.decrementAndGet();
                 return null;
+            }
+            if (misconfigured != null) {
+                // This call is the probe: no other until it answers (or the probe interval passes).
+                probeAtNanos = now + probeIntervalNanos;
             }
             tokens.add(now, cost.reserve());
             requests.add(now, 1);
@@ -286,6 +299,11 @@ public final class DeploymentLimiter {
         this.fleetPaced = fleetPaced;
     }
 
+    /** How often a misconfigured deployment gets one probe call. */
+    public synchronized void setProbeInterval(Duration interval) {
+        this.probeIntervalNanos = Math.max(1, interval.toNanos());
+    }
+
     /** Tokens the pacer lets through at once: the larger of the burst fraction of TPM and the largest request. */
     public long tokenBurst() {
         return tokenBurst;
@@ -317,6 +335,9 @@ public final class DeploymentLimiter {
         }
         long now = ticker.nanos();
         long cool = Math.max(coolingAt(now) ? coolUntilNanos - now : 0, holdingAt(now) ? holdUntilNanos - now : 0);
+        if (misconfigured != null) {
+            cool = Math.max(cool, probeAtNanos - now);
+        }
         tokens.expire(now);
         requests.expire(now);
         long tok = tokens.nanosUntilSumAtMost(effectiveTokenLimit - cost, now);
@@ -367,6 +388,8 @@ public final class DeploymentLimiter {
      */
     public synchronized Observation observeRemaining(long remainingTokens, long remainingRequests, Admission a) {
         long now = ticker.nanos();
+        serviceRemainingTokens = remainingTokens;
+        serviceRemainingRequests = remainingRequests;
         if (shared) {
             // The service's count includes the other workers: our own windows must not take it for a shortfall.
             remainingRequests = -1;
@@ -411,6 +434,10 @@ public final class DeploymentLimiter {
      */
     public synchronized double room() {
         long now = ticker.nanos();
+        if (misconfigured != null) {
+            // A due probe goes first, so a deployment that was fixed is found while the others still have room.
+            return probeAtNanos - now <= 0 && !coolingAt(now) ? 1 : 0;
+        }
         if (coolingAt(now)) {
             return 0;
         }
@@ -419,6 +446,46 @@ public final class DeploymentLimiter {
         double t = (double) Math.max(0, tokenLimit - tokens.sum(0)) / tokenLimit;
         double r = (double) Math.max(0, requestLimit - requests.sum(0)) / requestLimit;
         return Math.min(t, r);
+    }
+
+    /**
+     * The service said the deployment itself is wrong (401, 403, 404 with {@code code}): admit nothing but one probe
+     * call per probe interval until an answer shows it works again.
+     *
+     * @return whether this changed the state (log it once)
+     */
+    public synchronized boolean misconfigure(String code) {
+        boolean changed = misconfigured == null;
+        misconfigured = code;
+        probeAtNanos = ticker.nanos() + probeIntervalNanos;
+        return changed;
+    }
+
+    /** A call answered: the deployment works. @return whether it was misconfigured until now (log it once) */
+    public synchronized boolean answered() {
+        boolean changed = misconfigured != null;
+        misconfigured = null;
+        return changed;
+    }
+
+    /** Probe a misconfigured deployment at once (its credentials were just refreshed, say). */
+    public synchronized void probeSoon() {
+        probeAtNanos = ticker.nanos();
+    }
+
+    /** The service's last x-ratelimit-remaining-tokens (-1: none seen). */
+    public synchronized long serviceRemainingTokens() {
+        return serviceRemainingTokens;
+    }
+
+    /** The service's last x-ratelimit-remaining-requests (-1: none seen). */
+    public synchronized long serviceRemainingRequests() {
+        return serviceRemainingRequests;
+    }
+
+    /** The service's code while misconfigured, null while the deployment answers. */
+    public synchronized String misconfiguredCode() {
+        return misconfigured;
     }
 
     /** Now on this limiter's (quota) clock. */

@@ -82,6 +82,20 @@ public final class PackingProtocol {
         return new RequestSpec(messages, budget, temperature, 1, RESPONSE_FORMAT);
     }
 
+    /**
+     * What one item adds to an open batch's bound (checked against {@code max-batch-tokens} before the request is
+     * built): its text by the char rule, its budget, the framing of its entry in the request and in the reply. The
+     * batcher and {@code plan} both group by it, so that plan groups as the worker does.
+     */
+    public static long batchItemCost(String text, int maxTokens) {
+        return (text.codePointCount(0, text.length()) + 3) / 4 + 12 + maxTokens + TOKENS_PER_ITEM;
+    }
+
+    /** An open batch's bound before its first item: the instruction by the char rule, the rules and the schema. */
+    public static long batchOpenCost(String instruction) {
+        return (instruction.length() + 3) / 4 + 120;
+    }
+
     /** A packed request's max_tokens for items whose budgets add up to {@code budgets}: theirs plus the framing. */
     public static int requestMaxTokens(long budgets, int items) {
         return (int) Math.min(Integer.MAX_VALUE, TOKENS_FIXED + budgets + (long) TOKENS_PER_ITEM * items);

@@ -207,7 +207,7 @@ public final class ConfigLoader {
                 n.intAtLeast("max-attempts", 1), n.millis("request-timeout-ms", 1), n.millis("grace-period-ms", 0),
                 n.millis("default-cooldown-ms", 0), n.millis("max-cooldown-ms", 1),
                 n.doubleIn("time-scale", 0.001, 100_000), b, bs, maxConn, maxWait, host, port, idempotency,
-                breaker(n.child("breaker")), learning(n.child("learning")));
+                breaker(n.child("breaker")), learning(n.child("learning")), n.millis("misconfigured-probe-ms", 1));
         n.rejectUnknown();
         return w;
     }

@@ -20,10 +20,12 @@ public record WorkerSettings(
         int httpPort,
         IdempotencySettings idempotency,
         BreakerSettings breaker,
-        LearningSettings learning) {
+        LearningSettings learning,
+        Duration misconfiguredProbe) {
 
     public WorkerSettings {
         learning = learning == null ? LearningSettings.DEFAULTS : learning;
+        misconfiguredProbe = misconfiguredProbe == null ? Duration.ofSeconds(30) : misconfiguredProbe;
     }
 
     /** Settings with the default {@link LearningSettings}. */
@@ -33,7 +35,7 @@ public record WorkerSettings(
             IdempotencySettings idempotency, BreakerSettings breaker) {
         this(defaultModel, maxInFlight, maxAttempts, requestTimeout, gracePeriod, defaultCooldown, maxCooldown,
                 timeScale, backoff, bucket, maxConnectionsPerRegion, maxWaitQueue, httpHost, httpPort, idempotency,
-                breaker, null);
+                breaker, null, null);
     }
 
     /**

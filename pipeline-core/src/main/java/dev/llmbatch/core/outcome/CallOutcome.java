@@ -52,7 +52,14 @@ public sealed interface CallOutcome {
         }
     }
 
-    /** The service refused the request for good (400, 401, 403, 404, ...): retrying elsewhere will not help. */
+    /**
+     * The deployment, not the job, is at fault: 401 (a wrong or rotated key, an expired token), 403 (network rules,
+     * a missing role) or 404 (no such deployment or route). The deployment is put aside; the job goes elsewhere.
+     */
+    record Misconfigured(int status, String code, String message) implements CallOutcome {
+    }
+
+    /** The service refused the job for good (400 and the like): retrying it anywhere will not help. */
     record Permanent(int status, String code, String message) implements CallOutcome {
     }
 

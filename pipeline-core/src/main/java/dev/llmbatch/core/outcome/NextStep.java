@@ -26,6 +26,8 @@ public sealed interface NextStep {
 
         R elsewhere(Elsewhere step);
 
+        R putAside(PutAside step);
+
         R isolate(Isolate step);
 
         R backOff(BackOff step);
@@ -73,6 +75,17 @@ public sealed interface NextStep {
         @Override
         public <R> R fold(Cases<R> c) {
             return c.elsewhere(this);
+        }
+    }
+
+    /**
+     * The deployment is misconfigured (401, 403, 404): put it aside (no calls until a probe shows it answers again)
+     * and admit the request again at once, elsewhere. Never counts as a failed attempt.
+     */
+    record PutAside(CallOutcome.Misconfigured fault) implements NextStep {
+        @Override
+        public <R> R fold(Cases<R> c) {
+            return c.putAside(this);
         }
     }
 

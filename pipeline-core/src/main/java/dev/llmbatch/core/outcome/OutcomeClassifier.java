@@ -60,8 +60,12 @@ public final class OutcomeClassifier {
             return new CallOutcome.Retriable(status, code == null ? "http_" + status : code,
                     message == null ? "HTTP " + status : message);
         }
-        return new CallOutcome.Permanent(status, code == null || code.equals(Integer.toString(status))
-                ? defaultCode(status) : code, message == null ? "HTTP " + status : message);
+        String named = code == null || code.equals(Integer.toString(status)) ? defaultCode(status) : code;
+        if (status == 401 || status == 403 || status == 404) {
+            // Credentials, network rules or the deployment's name: wrong for every job sent there.
+            return new CallOutcome.Misconfigured(status, named, message == null ? "HTTP " + status : message);
+        }
+        return new CallOutcome.Permanent(status, named, message == null ? "HTTP " + status : message);
     }
 
     private static CallOutcome success(Function<String, String> header, String body) {

@@ -15,6 +15,9 @@ import java.time.Duration;
  *       job's own limit cut it: the partial answer is the result).</li>
  *   <li><b>Quota</b> (429): the deployment cools for the service's retry-after, capped at {@code max-cooldown}, and
  *       the request is admitted again at once elsewhere. Not a failure: quota delays a job, never fails it.</li>
+ *   <li><b>Deployment fault</b> (401, 403, 404): the deployment is put aside as misconfigured until a probe
+ *       answers, and the request is admitted again at once elsewhere (or waits for a deployment). Not a failure of
+ *       the job: a wrong key or deployment name is the operator's to fix, and the job is answered once one is.</li>
  *   <li><b>Isolation</b>: a packed request refused as a whole for a reason one item can cause (400, content filter)
  *       sends each item alone, so only the item at fault fails.</li>
  *   <li><b>Retry</b> ({@link RetryPolicy}): a retriable failure (5xx, timeouts, connection errors, garbled 200) backs
@@ -54,6 +57,9 @@ public final class OutcomePolicy {
         }
         if (outcome instanceof CallOutcome.RateLimited r) {
             return new NextStep.Elsewhere(r, r.retryAfter().compareTo(maxCooldown) > 0 ? maxCooldown : r.retryAfter());
+        }
+        if (outcome instanceof CallOutcome.Misconfigured m) {
+            return new NextStep.PutAside(m);
         }
         if (packed && (outcome instanceof CallOutcome.Permanent || outcome instanceof CallOutcome.Filtered)) {
             return new NextStep.Isolate("batch_" + outcome.label());

@@ -2,7 +2,7 @@ package dev.llmbatch.core.time;
 
 /**
  * A monotonic source of nanoseconds, injected wherever code measures elapsed time (buckets, cooldowns, windows,
- * backoff). Production uses {@link #system()}; tests use {@link FakeTicker}; the simulator and a worker pointed at
+ * backoff). Production uses {@link #system()}; tests use {@code FakeTicker} (pipeline-core's test-jar); the simulator and a worker pointed at
  * a simulator may use {@link #scaled(double)} so that a minute of quota passes in a second of wall time.
  *
  * <p>Implementations are thread-safe. Values are only meaningful as differences.

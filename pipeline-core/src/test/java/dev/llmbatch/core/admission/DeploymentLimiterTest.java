@@ -56,6 +56,38 @@ class DeploymentLimiterTest {
     }
 
     @Test
+    void misconfigure_admitsOneProbePerIntervalUntilAnAnswer() {
+        DeploymentLimiter l = tokenLimiter();
+        l.setProbeInterval(Duration.ofSeconds(30));
+
+        assertThat(l.misconfigure("DeploymentNotFound")).as("a state change").isTrue();
+        assertThat(l.misconfigure("DeploymentNotFound")).as("no second log").isFalse();
+        assertThat(l.tryAcquire(10)).isFalse();
+        assertThat(l.room()).as("sorted last while no probe is due").isZero();
+        assertThat(l.nanosUntilAdmissible(10)).isEqualTo(Duration.ofSeconds(30).toNanos());
+
+        ticker.advance(Duration.ofSeconds(30));
+        assertThat(l.room()).as("a due probe goes first").isEqualTo(1.0);
+        assertThat(l.tryAcquire(10)).as("the probe").isTrue();
+        assertThat(l.tryAcquire(10)).as("one probe at a time").isFalse();
+
+        assertThat(l.answered()).isTrue();
+        assertThat(l.misconfiguredCode()).isNull();
+        assertThat(l.tryAcquire(10)).isTrue();
+        assertThat(l.answered()).isFalse();
+    }
+
+    @Test
+    void probeSoon_afterACredentialRefresh_probesAtOnce() {
+        DeploymentLimiter l = tokenLimiter();
+        l.misconfigure("unauthorized");
+
+        l.probeSoon();
+
+        assertThat(l.tryAcquire(10)).isTrue();
+    }
+
+    @Test
     void largestAdmissible_largestRequestAboveTpm_isTheTpm() {
         DeploymentLimiter l = new DeploymentLimiter(config("eastus", 5_000, 60, 1), ticker, 8_192, Duration.ZERO);
 

@@ -240,27 +240,27 @@ class OutcomeClassifierTest {
     }
 
     @Test
-    void classify_401NumericCode_isPermanentUnauthorized() {
+    void classify_401NumericCode_isAMisconfiguredDeploymentNotAFailedJob() {
         String body = "{\"error\":{\"code\":\"401\",\"message\":\"Access denied due to invalid subscription key or "
                 + "wrong API endpoint. Make sure to provide a valid key for an active subscription and use a correct "
                 + "regional API endpoint for your resource.\"}}";
 
         CallOutcome o = classifier.classify(401, NO_HEADERS, body);
 
-        assertThat(o).isInstanceOf(CallOutcome.Permanent.class);
-        assertThat(((CallOutcome.Permanent) o).code()).isEqualTo("unauthorized");
-        assertThat(((CallOutcome.Permanent) o).message()).startsWith("Access denied");
+        assertThat(o).isInstanceOf(CallOutcome.Misconfigured.class);
+        assertThat(((CallOutcome.Misconfigured) o).code()).isEqualTo("unauthorized");
+        assertThat(((CallOutcome.Misconfigured) o).message()).startsWith("Access denied");
     }
 
     @Test
-    void classify_404DeploymentNotFound_isPermanentWithServiceCode() {
+    void classify_404DeploymentNotFound_isMisconfiguredWithServiceCode() {
         String body = "{\"error\":{\"code\":\"DeploymentNotFound\",\"message\":\"The API deployment for this resource "
                 + "does not exist. If you created the deployment within the last 5 minutes, please wait a moment and "
                 + "try again.\"}}";
 
         CallOutcome o = classifier.classify(404, NO_HEADERS, body);
 
-        assertThat(o).isEqualTo(new CallOutcome.Permanent(404, "DeploymentNotFound",
+        assertThat(o).isEqualTo(new CallOutcome.Misconfigured(404, "DeploymentNotFound",
                 "The API deployment for this resource does not exist. If you created the deployment within the last 5 "
                         + "minutes, please wait a moment and try again."));
     }
@@ -270,7 +270,7 @@ class OutcomeClassifierTest {
         CallOutcome o = classifier.classify(404, NO_HEADERS,
                 "{\"error\":{\"code\":\"404\",\"message\":\"Resource not found\"}}");
 
-        assertThat(o).isEqualTo(new CallOutcome.Permanent(404, "not_found", "Resource not found"));
+        assertThat(o).isEqualTo(new CallOutcome.Misconfigured(404, "not_found", "Resource not found"));
     }
 
     @Test

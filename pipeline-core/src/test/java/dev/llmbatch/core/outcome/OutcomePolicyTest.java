@@ -54,6 +54,15 @@ class OutcomePolicyTest {
     }
 
     @Test
+    void deploymentFault_putsTheDeploymentAsideNeverFailsTheJob() {
+        for (int status : new int[] {401, 403, 404}) {
+            CallOutcome.Misconfigured m = new CallOutcome.Misconfigured(status, "x", "y");
+            assertThat(single(m, 5)).isEqualTo(new NextStep.PutAside(m));
+            assertThat(POLICY.decide(m, true, false, 0, 0.5)).as("packed too").isEqualTo(new NextStep.PutAside(m));
+        }
+    }
+
+    @Test
     void packedRefusedAsAWhole_isolatesItsItems() {
         assertThat(POLICY.decide(new CallOutcome.Permanent(400, "invalid", "bad"), true, false, 0, 0.5))
                 .isEqualTo(new NextStep.Isolate("batch_400"));
@@ -103,6 +112,10 @@ class OutcomePolicyTest {
 
             public String elsewhere(NextStep.Elsewhere s) {
                 return "elsewhere";
+            }
+
+            public String putAside(NextStep.PutAside s) {
+                return "aside";
             }
 
             public String isolate(NextStep.Isolate s) {

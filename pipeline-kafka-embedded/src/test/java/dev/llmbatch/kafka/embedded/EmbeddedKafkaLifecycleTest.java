@@ -147,12 +147,12 @@ class EmbeddedKafkaLifecycleTest {
     try (ServerSocket occupied = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
       EmbeddedKafka.Options options = EmbeddedKafka.Options.builder().port(occupied.getLocalPort()).build();
 
-      long begin = System.nanoTime();
+      // "exited with code" is the fail-fast path (the process died), not the start-up timeout: no timing
+      // assertion, which a loaded machine (load 15 on 2 cores) broke at 30.4 s.
       assertThatThrownBy(() -> EmbeddedKafka.start(options))
           .isInstanceOf(EmbeddedKafkaException.class)
           .hasMessageContaining("exited with code")
           .hasMessageContaining("kafka.log");
-      assertThat(TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - begin)).isLessThan(30);
     }
   }
 }

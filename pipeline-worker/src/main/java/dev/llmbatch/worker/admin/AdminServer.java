@@ -19,7 +19,10 @@ public final class AdminServer {
     }
 
     /**
-     * @param health returns the health document; its {@code status} field is "up" when healthy
+     * @param health returns the health document; its {@code status} field is "up" when healthy, "degraded" when
+     *               alive but a model pool has no deployment it can call (still 200: a restart would not fix a
+     *               wrong key, and the jobs wait rather than fail)
+     *               and its {@code ready} field whether the worker does its job now (see {@code /health/ready})
      * @param status returns the status document
      */
     public static AdminServer start(Vertx vertx, String host, int port, Metrics metrics,
@@ -30,16 +33,28 @@ public final class AdminServer {
                         .end(metrics.render());
                 case "/health" -> {
                     JsonObject h = health.get();
-                    req.response().setStatusCode("up".equals(h.getString("status")) ? 200 : 503)
-                            .putHeader("content-type", "application/json").end(h.encode());
+                    String st = h.getString("status");
+                    json(req, "up".equals(st) || "degraded".equals(st) ? 200 : 503, h.encode());
                 }
-                case "/status.json" -> req.response().putHeader("content-type", "application/json")
-                        .end(status.get().encodePrettily());
+                case "/health/live" -> {
+                    // Alive unless it failed for good: a restart is the remedy only then.
+                    JsonObject h = health.get();
+                    json(req, "failed".equals(h.getString("status")) ? 503 : 200, h.encode());
+                }
+                case "/health/ready" -> {
+                    JsonObject h = health.get();
+                    json(req, h.getBoolean("ready", false) ? 200 : 503, h.encode());
+                }
+                case "/status.json", "/status" -> json(req, 200, status.get().encodePrettily());
                 default -> req.response().setStatusCode(404).end("not found\n");
             }
         });
         HttpServer bound = await(server.listen(port, host));
         return new AdminServer(bound);
+    }
+
+    private static void json(io.vertx.core.http.HttpServerRequest req, int code, String body) {
+        req.response().setStatusCode(code).putHeader("content-type", "application/json").end(body);
     }
 
     public int port() {

@@ -204,6 +204,7 @@ final class Admitter {
         }
         w.calls++;
         long now = results.now();
+        long sentAt = now;
         for (Item it : w.items) {
             if (it.firstSendNanos < 0) {
                 it.firstSendNanos = now;
@@ -221,6 +222,8 @@ final class Admitter {
             }
             limiter.release();
             CallOutcome outcome = ar.succeeded() ? ar.result() : HttpChatClient.transportFailure(ar.cause());
+            metrics.time("llm_call_duration", results.now() - sentAt, "region", d.region(), "outcome",
+                    outcome.label());
             limiter.breaker().onResult(permit, outcome);
             answers.handle(lane, w, limiter, outcome);
             drain(lane);

@@ -11,6 +11,7 @@ import dev.llmbatch.core.config.QuotaSettings;
 import dev.llmbatch.core.config.WorkerSettings;
 import dev.llmbatch.core.estimate.ReservationCalibrator;
 import dev.llmbatch.core.estimate.TokenEstimator;
+import dev.llmbatch.core.log.Mdc;
 import dev.llmbatch.core.outcome.OutcomePolicy;
 import dev.llmbatch.core.retry.RetryPolicy;
 import dev.llmbatch.core.time.Ticker;
@@ -85,6 +86,19 @@ public final class Dispatcher extends AbstractVerticle {
         metrics.describe("llm_prompt_rule", "How prompts are reserved per pool: 0 chars, 1 tokens, 2 max (safe).");
         metrics.describe("llm_packing_stopped", "1 while a pool does not pack because its model breaks the schema.");
         metrics.describe("llm_budget_resent_total", "Answers cut under a learned max_tokens, sent again in full.");
+        metrics.describe("llm_deployment_misconfigured", "1 while a deployment answers 401/403/404 and gets no calls.");
+        metrics.describe("llm_region_tokens_available", "Tokens this worker's window of the deployment has free.");
+        metrics.describe("llm_region_requests_available", "Requests this worker's window of the deployment has free.");
+        metrics.describe("llm_region_cooldown_seconds", "Cooldown left after a 429, in seconds (0: none).");
+        metrics.describe("llm_service_remaining_tokens", "The service's last x-ratelimit-remaining-tokens (-1: none).");
+        metrics.describe("llm_service_remaining_requests",
+                "The service's last x-ratelimit-remaining-requests (-1: none).");
+        metrics.describe("llm_prompt_tokens_total", "Prompt tokens the service billed (usage.prompt_tokens).");
+        metrics.describe("llm_completion_tokens_total", "Completion tokens the service billed.");
+        metrics.describe("llm_call_duration", "Chat-completion calls from send to answer, by region and outcome.");
+        metrics.describe("llm_job_latency", "Jobs from intake to their result, by pool and status.");
+        metrics.describe("llm_queue_wait", "Jobs from intake to their first call (packing and admission), by pool.");
+        metrics.describe("llm_deployment_misconfigured_total", "Times a deployment was put aside as misconfigured.");
         Map<String, TokenEstimator> estimators = new HashMap<>();
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> poolLimiters = new ArrayList<>();
@@ -109,15 +123,34 @@ public final class Dispatcher extends AbstractVerticle {
         CircuitBreaker breaker = new CircuitBreaker(w.breaker(), quotaTicker, (from, to, why) -> {
             metrics.inc("llm_breaker_transitions_total", "region", d.region(), "deployment", d.deployment(), "to",
                     to.label());
-            LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
+            try (Mdc.Scope s = Mdc.deployment(d.region(), d.deployment())) {
+                LOG.info("circuit breaker {} {} -> {}: {}", d.id(), from.label(), to.label(), why);
+            }
         });
         DeploymentLimiter l = new DeploymentLimiter(d, quotaTicker, pool.maxRequestTokens(), w.bucket().windowMargin(),
                 w.maxConnectionsPerRegion(), breaker, w.bucket().burstFraction());
+        l.setProbeInterval(w.misconfiguredProbe());
+        metrics.gauge("llm_deployment_misconfigured", () -> l.misconfiguredCode() == null ? 0 : 1, "region",
+                d.region(), "deployment", d.deployment());
         metrics.gauge("llm_breaker_state", () -> breaker.state().gaugeValue(), "region", d.region(), "deployment",
                 d.deployment());
         metrics.gauge("llm_region_cooling", () -> l.isCooling() ? 1 : 0, "region", d.region(), "deployment",
                 d.deployment());
         metrics.gauge("llm_region_room", l::room, "region", d.region(), "deployment", d.deployment());
+        metrics.gauge("llm_region_tokens_available", l::tokensAvailable, "region", d.region(), "deployment",
+                d.deployment());
+        metrics.gauge("llm_region_requests_available", l::requestsAvailable, "region", d.region(), "deployment",
+                d.deployment());
+        metrics.gauge("llm_region_cooldown_seconds", () -> l.coolingRemaining().toMillis() / 1000.0, "region",
+                d.region(), "deployment", d.deployment());
+        metrics.gauge("llm_service_remaining_tokens", l::serviceRemainingTokens, "region", d.region(), "deployment",
+                d.deployment());
+        metrics.gauge("llm_service_remaining_requests", l::serviceRemainingRequests, "region", d.region(),
+                "deployment", d.deployment());
+        for (String counter : List.of("llm_admitted_tokens_total", "llm_prompt_tokens_total",
+                "llm_completion_tokens_total")) {
+            metrics.declare(counter, "region", d.region());
+        }
         return l;
     }
 
@@ -129,14 +162,14 @@ public final class Dispatcher extends AbstractVerticle {
                 ? new SharedQuota(vertx, context, config.quota(), w.timeScale(), w.bucket().windowMargin(), limiters,
                         () -> fallbackShare.getAsDouble())
                 : null;
-        Results results = new Results(ticker, sink);
+        Results results = new Results(ticker, metrics, sink);
         packer = new Packer(vertx, backlog, budgets, metrics, () -> admitter.drainAll());
         admitter = new Admitter(vertx, backlog, packer, client, q, metrics, results, wallClock, ticker,
                 w.timeScale());
         SplittableRandom random = new SplittableRandom();
         admitter.answers(new Outcomes(backlog, packer, admitter, results, budgets,
                 new OutcomePolicy(new RetryPolicy(w.maxAttempts(), w.backoff()), w.maxCooldown()), q, metrics,
-                random::nextDouble));
+                random::nextDouble, w.misconfiguredProbe()));
         // A safety net for deadlines of jobs parked behind a long wait; admission itself is woken by timers.
         housekeepingTimer = vertx.setPeriodic(1000, id -> admitter.drainAll());
         if (q == null) {
@@ -174,6 +207,20 @@ public final class Dispatcher extends AbstractVerticle {
         return m;
     }
 
+    /**
+     * The model pools none of whose deployments can be called (every one misconfigured): their jobs wait until one
+     * answers again. Any thread.
+     */
+    public List<String> degradedPools() {
+        List<String> out = new ArrayList<>();
+        for (Lane lane : backlog.lanes()) {
+            if (lane.selector.deployments().stream().allMatch(l -> l.misconfiguredCode() != null)) {
+                out.add(lane.pool.name());
+            }
+        }
+        return out;
+    }
+
     /** The largest reservation any deployment of {@code pool} can grant (bigger jobs are rejected at intake). */
     public long largestAdmissible(ModelPool pool) {
         return backlog.lane(pool.name()).selector.largestAdmissible();
@@ -194,6 +241,9 @@ public final class Dispatcher extends AbstractVerticle {
             m.put("cooling_ms", l.coolingRemaining().toMillis());
             m.put("breaker", l.breaker().state().label());
             m.put("breaker_open_ms", l.breaker().openRemaining().toMillis());
+            String fault = l.misconfiguredCode();
+            m.put("state", fault != null ? "misconfigured" : l.isCooling() ? "cooling" : "ok");
+            m.put("misconfigured_code", fault);
             m.put("prompt_rule", lane.calibrator.rule().label());
             m.put("packing", lane.packing.stopped() ? "stopped" : "on");
             out.add(m);

@@ -5,6 +5,7 @@ import dev.llmbatch.core.batch.Apportion;
 import dev.llmbatch.core.batch.PackingProtocol;
 import dev.llmbatch.core.batch.Unpacked;
 import dev.llmbatch.core.config.DeploymentConfig;
+import dev.llmbatch.core.log.Mdc;
 import dev.llmbatch.core.outcome.CallOutcome;
 import dev.llmbatch.core.outcome.NextStep;
 import dev.llmbatch.core.outcome.OutcomePolicy;
@@ -41,10 +42,13 @@ final class Outcomes implements Admitter.Answers {
     private final SharedQuota shared;
     private final Metrics metrics;
     private final DoubleSupplier random;
+    private final long misconfiguredProbeMillis;
 
     /** @param shared the fleet's schedule, null with a local quota store */
     Outcomes(Backlog backlog, Packer packer, Admitter admitter, Results results, AnswerBudgets budgets,
-            OutcomePolicy policy, SharedQuota shared, Metrics metrics, DoubleSupplier random) {
+            OutcomePolicy policy, SharedQuota shared, Metrics metrics, DoubleSupplier random,
+            java.time.Duration misconfiguredProbe) {
+        this.misconfiguredProbeMillis = misconfiguredProbe.toMillis();
         this.backlog = backlog;
         this.packer = packer;
         this.admitter = admitter;
@@ -59,10 +63,25 @@ final class Outcomes implements Admitter.Answers {
     @Override
     public void handle(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome) {
         DeploymentConfig d = limiter.config();
+        // Whatever this logs (prompt rule, packing, a misconfigured deployment) names the job, region and pool.
+        try (Mdc.Scope call = Mdc.call(w.items.size() == 1 ? w.items.get(0).job.id() : null, d.region(),
+                d.deployment()); Mdc.Scope pool = Mdc.pool(lane.pool.name())) {
+            apply(lane, w, limiter, outcome);
+        }
+    }
+
+    private void apply(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome) {
+        DeploymentConfig d = limiter.config();
         w.trace.add(d.region() + ":" + outcome.label());
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
             calibrate(lane, w, limiter, s);
+            metrics.add("llm_prompt_tokens_total", s.promptTokens(), "region", d.region());
+            metrics.add("llm_completion_tokens_total", s.completionTokens(), "region", d.region());
+        }
+        if (outcome.status() > 0 && !(outcome instanceof CallOutcome.Misconfigured) && limiter.answered()) {
+            // Anything but 401/403/404 from the service shows its key, rules and name are right again.
+            LOG.info("deployment {} answers again ({}): calls go there again", d.id(), outcome.label());
         }
         policy.decide(outcome, w.packed, w.learned, w.failures, random.getAsDouble())
                 .fold(new Apply(lane, w, limiter));
@@ -142,6 +161,22 @@ final class Outcomes implements Admitter.Answers {
             }
             metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(Locale.ROOT),
                     "source", r.source().name().toLowerCase(Locale.ROOT));
+            w.avoid.add(d.id());
+            backlog.enqueue(w, true);
+            return null;
+        }
+
+        @Override
+        public Void putAside(NextStep.PutAside step) {
+            CallOutcome.Misconfigured m = step.fault();
+            if (limiter.misconfigure(m.code())) {
+                // Once per state change; names the deployment and the service's code and message, never the key.
+                LOG.error("deployment {} is misconfigured: the service answered {} {} ({}); no calls go there but a "
+                        + "probe every {} ms, its jobs go to the pool's other deployments", d.id(), m.status(),
+                        m.code(), m.message(), misconfiguredProbeMillis);
+                metrics.inc("llm_deployment_misconfigured_total", "region", d.region(), "deployment", d.deployment(),
+                        "code", m.code());
+            }
             w.avoid.add(d.id());
             backlog.enqueue(w, true);
             return null;

@@ -48,7 +48,7 @@ final class Packer {
         BatchSettings s = job.pool().batching();
         String key = job.pool().name() + '\u0000' + job.job().priority() + '\u0000' + job.temperature() + '\u0000'
                 + job.batchInstruction();
-        long itemCost = itemCost(job);
+        long itemCost = PackingProtocol.batchItemCost(job.batchText(), job.maxTokens());
         OpenBatch b = open.get(key);
         Lane lane = backlog.lane(job.pool().name());
         if (b == null && !lane.packing.allowPacking()) {
@@ -61,7 +61,7 @@ final class Packer {
         }
         if (b == null) {
             b = new OpenBatch(job.batchInstruction(), job.temperature(),
-                    (job.batchInstruction().length() + 3) / 4 + 120);
+                    PackingProtocol.batchOpenCost(job.batchInstruction()));
             // Opened while packing is stopped: this batch is the probe that may show the model follows it again.
             b.probe = lane.packing.stopped();
             open.put(key, b);
@@ -75,12 +75,6 @@ final class Packer {
         if (b.items.size() >= s.maxItems()) {
             flush(key);
         }
-    }
-
-    /** Tokens an item adds to a packed request's reservation: its text by the char rule, budget and framing. */
-    private static long itemCost(ResolvedJob job) {
-        String t = job.batchText();
-        return (t.codePointCount(0, t.length()) + 3) / 4 + 12 + job.maxTokens() + PackingProtocol.TOKENS_PER_ITEM;
     }
 
     private void flush(String key) {

@@ -7,6 +7,7 @@ import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.Status;
 import dev.llmbatch.core.result.Usage;
 import dev.llmbatch.core.time.Ticker;
+import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.emission.Completion;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,11 +19,13 @@ import java.util.function.Consumer;
  */
 final class Results {
     private final Ticker ticker;
+    private final Metrics metrics;
     private final Consumer<Completion> sink;
 
     /** @param ticker the monotonic clock the items' receive times were read from */
-    Results(Ticker ticker, Consumer<Completion> sink) {
+    Results(Ticker ticker, Metrics metrics, Consumer<Completion> sink) {
         this.ticker = ticker;
+        this.metrics = metrics;
         this.sink = sink;
     }
 
@@ -37,6 +40,11 @@ final class Results {
         long now = ticker.nanos();
         long queuedMs = ((it.firstSendNanos < 0 ? now : it.firstSendNanos) - it.receivedNanos) / 1_000_000;
         long latencyMs = it.firstSendNanos < 0 ? 0 : (now - it.firstSendNanos) / 1_000_000;
+        String pool = it.job.pool().name();
+        metrics.time("llm_job_latency", now - it.receivedNanos, "pool", pool, "status", status.wire());
+        if (it.firstSendNanos >= 0) {
+            metrics.time("llm_queue_wait", it.firstSendNanos - it.receivedNanos, "pool", pool);
+        }
         List<String> trace = new ArrayList<>(it.priorTrace.size() + w.trace.size());
         trace.addAll(it.priorTrace);
         trace.addAll(w.trace);

@@ -84,7 +84,7 @@ public final class TopicCheck {
         m.append(names.size() == 1 ? " does" : " do").append(" not exist at ").append(kafka.bootstrap())
                 .append("; create ").append(names.size() == 1 ? "it" : "them")
                 .append(" with: bin/pipeline topics create --bootstrap-server ").append(kafka.bootstrap())
-                .append(" --config <this worker's config>")
+                .append(" --config ").append(MissingTopicsException.CONFIG_PLACEHOLDER)
                 .append(" (or set kafka.create-topics: true to let the worker create them)");
         return new MissingTopicsException(names, m.toString());
     }

@@ -42,6 +42,7 @@ class DispatcherTest {
     private static final String CONFIG = """
             worker:
               max-attempts: 3
+              misconfigured-probe-ms: %d
               backoff: {initial-ms: 1, max-ms: 4, multiplier: 2.0, jitter: 0.5}
               pool: {max-connections-per-region: %d, max-wait-queue: 16}
               http: {port: -1}
@@ -58,6 +59,7 @@ class DispatcherTest {
     private final Vertx vertx = Vertx.vertx();
     private final Queue<Completion> completions = new ConcurrentLinkedQueue<>();
     private final ScriptedClient client = new ScriptedClient();
+    private final Metrics metrics = new Metrics();
     private Dispatcher dispatcher;
     private JobResolver resolver;
 
@@ -70,8 +72,12 @@ class DispatcherTest {
     }
 
     private void start(int slots) {
-        PipelineConfig config = ConfigLoader.parse(CONFIG.formatted(slots), Map.of());
-        dispatcher = new Dispatcher(config, Ticker.system(), Ticker.system(), Clock.systemUTC(), new Metrics(), client,
+        start(slots, 300);
+    }
+
+    private void start(int slots, long probeMs) {
+        PipelineConfig config = ConfigLoader.parse(CONFIG.formatted(probeMs, slots), Map.of());
+        dispatcher = new Dispatcher(config, Ticker.system(), Ticker.system(), Clock.systemUTC(), metrics, client,
                 completions::add);
         vertx.deployVerticle(dispatcher).toCompletionStage().toCompletableFuture().join();
         resolver = new JobResolver(config, dispatcher::largestAdmissible);
@@ -97,7 +103,8 @@ class DispatcherTest {
     }
 
     private static CallOutcome ok() {
-        return new CallOutcome.Success("hej", "stop", 12, 3, 1000, 10);
+        // No x-ratelimit-remaining-* headers: a figure here would be taken for the deployment's real room.
+        return new CallOutcome.Success("hej", "stop", 12, 3, -1, -1);
     }
 
     @Test
@@ -188,14 +195,61 @@ class DispatcherTest {
                 .isEqualTo(4);
     }
 
+    @Test
+    void deploymentAnswering401_isPutAside_andItsJobsSucceedElsewhere() {
+        start(4, 600_000);
+        client.unauthorized.add("eastus");
+
+        submit(6);
+
+        List<JobResult> results = awaitResults(6);
+        assertThat(results).allSatisfy(r -> {
+            assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+            assertThat(r.region()).isEqualTo("swedencentral");
+        });
+        assertThat(dispatcher.regions()).anySatisfy(m -> {
+            assertThat(m.get("region")).isEqualTo("eastus");
+            assertThat(m.get("state")).isEqualTo("misconfigured");
+            assertThat(m.get("misconfigured_code")).isEqualTo("unauthorized");
+        });
+        long before = client.calls.stream().filter("eastus"::equals).count();
+        assertThat(before).as("at most the calls in flight before the first 401 came back").isBetween(1L, 4L);
+
+        completions.clear();
+        submit(6);
+
+        awaitResults(6);
+        assertThat(client.calls.stream().filter("eastus"::equals).count()).as("no call to it until a probe is due")
+                .isEqualTo(before);
+    }
+
+    @Test
+    void everyDeploymentMisconfigured_jobsWaitThenSucceedWhenAProbeAnswers() {
+        start(4);
+        client.script.add(() -> new CallOutcome.Misconfigured(404, "DeploymentNotFound", "no such deployment"));
+        client.script.add(() -> new CallOutcome.Misconfigured(404, "DeploymentNotFound", "no such deployment"));
+
+        submit(1);
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> !dispatcher.degradedPools().isEmpty());
+        assertThat(completions).as("waiting, not failed").isEmpty();
+        JobResult r = awaitResults(1).get(0);
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.trace()).hasSize(3).endsWith(client.calls.get(2) + ":200");
+        assertThat(dispatcher.degradedPools()).isEmpty();
+    }
+
     /** Answers in order from {@link #script} (then successes); a scripted exception is thrown by {@code call}. */
     private final class ScriptedClient implements ChatClient {
         final Deque<Supplier<CallOutcome>> script = new ArrayDeque<>();
+        /** Regions that answer every call with 401 (a wrong key). */
+        final java.util.Set<String> unauthorized = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final List<String> calls = new ArrayList<>();
 
         @Override
         public synchronized Future<CallOutcome> call(DeploymentConfig d, byte[] body) {
-            Supplier<CallOutcome> next = script.poll();
+            Supplier<CallOutcome> next = unauthorized.contains(d.region())
+                    ? () -> new CallOutcome.Misconfigured(401, "unauthorized", "Access denied") : script.poll();
             CallOutcome o = next == null ? ok() : next.get();
             calls.add(d.region());
             Promise<CallOutcome> p = Promise.promise();

@@ -207,7 +207,7 @@ class SharedQuotaTest {
 
         reachable.set(true);
 
-        Awaitility.await().atMost(Duration.ofSeconds(5)).until(q::up);
+        Awaitility.await().atMost(Duration.ofSeconds(30)).until(q::up);
         assertThat(q.share()).isEqualTo(1.0);
         assertThat(admit(q, l, 3_000)).isEqualTo(SharedQuota.Result.GRANTED);
         assertThat(admit(q, l, 1)).as("the 3,000 tokens admitted alone were recorded in the fleet's window")
