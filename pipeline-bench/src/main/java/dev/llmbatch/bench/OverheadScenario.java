@@ -42,7 +42,7 @@ final class OverheadScenario {
     /** One run: rates, CPU seconds per process, and for pipeline runs the outcome counts. */
     record Run(String name, long jobs, double wallSeconds, double steadyPerSecond, Cpu.Snapshot cpu,
                Map<Integer, Long> attempts, Map<String, Long> statuses, long connectionErrors,
-               Map<String, Double> threads) {
+               Map<String, Double> threads, double threadCpuSeconds) {
         double cpuMicrosPerJob(double seconds) {
             return seconds * 1e6 / jobs;
         }
@@ -103,6 +103,15 @@ final class OverheadScenario {
         j.put("pipeline_connection_errors", w.connectionErrors());
         j.put("jobs", n);
         j.put("avg_job_bytes", Report.round(avgBytes, 0));
+        // thread CPU per job, side by side in this run: the worker's own threads (Kafka loop, dispatcher event
+        // loops, result producer) against the passthrough's (its loop and its producer)
+        double workerThreadUs = w.cpuMicrosPerJob(w.threadCpuSeconds());
+        double passThreadUs = (p1.cpuMicrosPerJob(p1.threadCpuSeconds())
+                + p2.cpuMicrosPerJob(p2.threadCpuSeconds())) / 2;
+        j.put("worker_cpu_us_per_job", Report.round(workerThreadUs, 1));
+        j.put("passthrough_cpu_us_per_job", Report.round(passThreadUs, 1));
+        j.put("worker_to_passthrough_cpu_ratio", Report.round(workerThreadUs / passThreadUs, 2));
+        j.put("worker_packing_cpu_us_per_job", Report.round(wp.cpuMicrosPerJob(wp.threadCpuSeconds()), 1));
         ObjectNode cpu = j.putObject("cpu_us_per_job");
         for (Run r : runs) {
             ObjectNode c = cpu.putObject(r.name());
@@ -114,6 +123,9 @@ final class OverheadScenario {
         ctx.summary("3 overhead", "pipeline jobs/s / passthrough jobs/s", ">= 0.5", String.format(Locale.ROOT,
                 "%.3f (%.0f / %.0f jobs/s)", ratio, w.steadyPerSecond(), pass), ok);
 
+        ctx.summary("3 overhead", "worker thread CPU per unpacked job (passthrough's alongside)", "<= 45 µs",
+                String.format(Locale.ROOT, "%.0f µs (passthrough %.0f µs, %.1fx)", workerThreadUs, passThreadUs,
+                        workerThreadUs / passThreadUs), workerThreadUs <= 45);
         Report r = ctx.section("overhead");
         r.h2("3. Overhead");
         r.p(String.format(Locale.ROOT, "%,d sentiment jobs of 200-600 characters (%.0f bytes per record) on a "
@@ -259,7 +271,8 @@ final class OverheadScenario {
         Cpu.Snapshot used = Cpu.Snapshot.take(sim.handle()).minus(before);
         String name = "passthrough #" + group.substring(group.length() - 1);
         ctx.log("overhead: %s %.0f jobs/s steady", name, p.steadyPerSecond());
-        return new Run(name, n, p.wallSeconds(), p.steadyPerSecond(), used, null, null, 0, Map.of());
+        return new Run(name, n, p.wallSeconds(), p.steadyPerSecond(), used, null, null, 0, Map.of(),
+                p.threadCpuSeconds());
     }
 
     static Run pipeline(Context ctx, String name, SimSetup.Topics t, int n, Duration timeout, RemoteSimulator sim,
@@ -289,9 +302,12 @@ final class OverheadScenario {
                 double steady = (n - 1) * 1000.0 / Math.max(1, results.lastTimestamp() - results.firstTimestamp());
                 ctx.log("overhead: %s %.0f jobs/s steady; attempts %s; statuses %s", name, steady, attempts,
                         statuses);
+                Map<String, Double> byThread = threads.since(WORKER_THREADS);
+                double workerCpu = byThread.entrySet().stream().filter(e -> !e.getKey().equals("bench-results"))
+                        .mapToDouble(Map.Entry::getValue).sum();
                 synchronized (attempts) {
                     return new Run(name, n, wall, steady, used, Map.copyOf(attempts), Map.copyOf(statuses),
-                            connErrors.get(), threads.since(WORKER_THREADS));
+                            connErrors.get(), byThread, workerCpu);
                 }
             }
         }

@@ -29,7 +29,12 @@ final class Passthrough {
     }
 
     /** wallSeconds from the consumer's creation until every copy was acknowledged; first/last append timestamps. */
-    record Result(long records, double wallSeconds, long firstTimestamp, long lastTimestamp) {
+    /**
+     * @param threadCpuSeconds CPU of the loop thread and the producer's network thread, the passthrough's
+     *                         counterpart of the worker's Kafka loop and result producer threads
+     */
+    record Result(long records, double wallSeconds, long firstTimestamp, long lastTimestamp,
+            double threadCpuSeconds) {
         double steadyPerSecond() {
             return lastTimestamp > firstTimestamp ? (records - 1) * 1000.0 / (lastTimestamp - firstTimestamp) : 0;
         }
@@ -58,6 +63,7 @@ final class Passthrough {
         AtomicLong first = new AtomicLong(Long.MAX_VALUE);
         AtomicLong last = new AtomicLong(Long.MIN_VALUE);
         AtomicReference<Exception> failure = new AtomicReference<>();
+        ThreadCpu threads = new ThreadCpu();
         long start = System.nanoTime();
         long deadline = start + timeout.toNanos();
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(),
@@ -92,7 +98,10 @@ final class Passthrough {
             }
             double wall = (System.nanoTime() - start) / 1e9;
             consumer.commitSync(offsets);
-            return new Result(expected, wall, first.get(), last.get());
+            // before the clients close: a thread that has ended has no CPU time to read
+            double cpu = threads.since(List.of(Thread.currentThread().getName(), "kafka-producer-network-thread"))
+                    .values().stream().mapToDouble(Double::doubleValue).sum();
+            return new Result(expected, wall, first.get(), last.get(), cpu);
         }
     }
 }

@@ -73,8 +73,11 @@ public final class Worker implements AutoCloseable {
             this.learnedTimer = -1;
         }
         JobResolver resolver = new JobResolver(config, dispatcher::largestAdmissible);
-        this.loop = new KafkaLoop(withInstanceTransactionalId(config), resolver, dispatcher, completions, metrics, Clock.systemUTC(),
-                config.worker().maxInFlight(), config.worker().gracePeriod(), config.worker().idempotency());
+        // the loop's ticker is the JVM's unscaled clock: commit intervals and the grace period are real time, and
+        // Item's receive time is compared with System.nanoTime() by the dispatcher
+        this.loop = new KafkaLoop(withInstanceTransactionalId(config), resolver, dispatcher::submit, completions,
+                metrics, Clock.systemUTC(), Ticker.system(), config.worker().maxInFlight(),
+                config.worker().gracePeriod(), config.worker().idempotency());
         dispatcher.fallbackShare(loop::assignedShare);
         this.thread = new Thread(loop, "llm-worker-kafka");
         this.admin = config.worker().httpPort() < 0 ? null

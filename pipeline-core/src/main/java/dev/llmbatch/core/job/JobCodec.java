@@ -21,7 +21,6 @@ public final class JobCodec {
     public static final int MAX_ID_LENGTH = 256;
     /** Largest accepted n (completions per prompt). */
     public static final int MAX_N = 16;
-    private static final Set<String> ROLES = Set.of("system", "developer", "user", "assistant");
 
     private JobCodec() {
     }
@@ -35,16 +34,16 @@ public final class JobCodec {
             return new DecodeResult.Unparseable("record_too_large",
                     "record value is " + value.length + " bytes; the limit is " + Json.MAX_DOCUMENT_CHARS);
         }
-        JsonNode root;
+        JobFields fields;
         try {
-            root = Json.mapper().readTree(value);
+            fields = JobFields.read(value);
         } catch (IOException e) {
             return new DecodeResult.Unparseable("invalid_json", firstLine(e));
         }
-        if (root == null || !root.isObject()) {
+        if (!fields.object) {
             return new DecodeResult.Unparseable("not_an_object", "a job must be a JSON object");
         }
-        return new Reader((ObjectNode) root).read();
+        return new Reader(fields).read();
     }
 
     /** Encodes a job to the contract's JSON. */
@@ -103,17 +102,17 @@ public final class JobCodec {
         return nl < 0 ? m : m.substring(0, nl);
     }
 
-    /** Reads one parsed object; collects the first contract violation. */
+    /** Validates one read object; stops at the first contract violation, in the order of the contract. */
     private static final class Reader {
-        private final ObjectNode o;
+        private final JobFields o;
         private String id;
 
-        Reader(ObjectNode o) {
+        Reader(JobFields o) {
             this.o = o;
         }
 
         DecodeResult read() {
-            JsonNode idNode = o.get("id");
+            JsonNode idNode = o.id;
             if (idNode == null || idNode.isNull()) {
                 return invalid("missing_id", "field 'id' is required");
             }
@@ -125,20 +124,20 @@ public final class JobCodec {
             }
             id = idNode.asText();
             try {
-                String model = optText("model");
+                String model = optText(o.model, "model");
                 List<ChatMessage> messages = messages();
-                Integer maxTokens = optPositiveInt("max_tokens");
+                Integer maxTokens = optPositiveInt(o.maxTokens, "max_tokens");
                 if (maxTokens == null) {
-                    maxTokens = optPositiveInt("max_completion_tokens");
+                    maxTokens = optPositiveInt(o.maxCompletionTokens, "max_completion_tokens");
                 }
                 Double temperature = optTemperature();
-                JsonNode responseFormat = optObject("response_format");
-                Integer n = optPositiveInt("n");
+                JsonNode responseFormat = optObject(o.responseFormat, "response_format");
+                Integer n = optPositiveInt(o.n, "n");
                 if (n != null && n > MAX_N) {
                     throw new Violation("invalid_field", "field 'n' must be between 1 and " + MAX_N);
                 }
-                String task = optText("task");
-                String input = optText("input");
+                String task = optText(o.task, "task");
+                String input = optText(o.input, "input");
                 if (messages.isEmpty() && task == null) {
                     throw new Violation("missing_prompt", "a job needs non-empty 'messages' or a 'task'");
                 }
@@ -148,24 +147,23 @@ public final class JobCodec {
                 if (task != null && input == null) {
                     throw new Violation("missing_input", "a 'task' job needs a string 'input'");
                 }
-                Priority priority = Priority.parse(optText("priority"))
+                Priority priority = Priority.parse(optText(o.priority, "priority"))
                         .orElseThrow(() -> new Violation("invalid_field",
                                 "field 'priority' must be one of high, normal, low"));
-                Instant deadline = optInstant("deadline");
-                JsonNode metadata = o.get("metadata");
+                Instant deadline = optInstant(o.deadline, "deadline");
+                JsonNode metadata = o.metadata;
                 if (metadata != null && metadata.isNull()) {
                     metadata = null;
                 }
                 return new DecodeResult.Valid(new Job(id, model, messages, maxTokens, temperature, responseFormat,
-                        n == null ? 1 : n, task, input, optText("submitter"), optText("batch"), priority, deadline,
-                        metadata, optBoolean("strict_max_tokens")));
+                        n == null ? 1 : n, task, input, optText(o.submitter, "submitter"), optText(o.batch, "batch"),
+                        priority, deadline, metadata, optBoolean(o.strictMaxTokens, "strict_max_tokens")));
             } catch (Violation v) {
                 return invalid(v.code, v.getMessage());
             }
         }
 
-        private boolean optBoolean(String field) {
-            JsonNode v = o.get(field);
+        private static boolean optBoolean(JsonNode v, String field) {
             if (v == null || v.isNull()) {
                 return false;
             }
@@ -180,40 +178,20 @@ public final class JobCodec {
         }
 
         private List<ChatMessage> messages() {
-            JsonNode node = o.get("messages");
-            if (node == null || node.isNull()) {
+            if (o.messagesViolation != null) {
+                throw new Violation(o.messagesViolation[0], o.messagesViolation[1]);
+            }
+            List<ChatMessage> out = o.messages;
+            if (out == null) {
                 return List.of();
             }
-            if (!node.isArray()) {
-                throw new Violation("invalid_field", "field 'messages' must be an array");
-            }
-            List<ChatMessage> out = new ArrayList<>(node.size());
-            for (int i = 0; i < node.size(); i++) {
-                JsonNode m = node.get(i);
-                if (!m.isObject()) {
-                    throw new Violation("invalid_field", "messages[" + i + "] must be an object");
-                }
-                JsonNode role = m.get("role");
-                JsonNode content = m.get("content");
-                if (role == null || !role.isTextual() || !ROLES.contains(role.asText())) {
-                    throw new Violation("invalid_field",
-                            "messages[" + i + "].role must be one of " + String.join(", ", ROLES.stream().sorted().toList()));
-                }
-                if (content == null || !content.isTextual()) {
-                    throw new Violation("invalid_field", "messages[" + i + "].content must be a string");
-                }
-                out.add(new ChatMessage(role.asText(), content.asText()));
-            }
-            if (out.stream().noneMatch(m -> m.role().equals("user"))) {
-                if (!out.isEmpty()) {
-                    throw new Violation("invalid_field", "field 'messages' needs at least one user message");
-                }
+            if (!out.isEmpty() && out.stream().noneMatch(m -> m.role().equals("user"))) {
+                throw new Violation("invalid_field", "field 'messages' needs at least one user message");
             }
             return out;
         }
 
-        private String optText(String field) {
-            JsonNode n = o.get(field);
+        private static String optText(JsonNode n, String field) {
             if (n == null || n.isNull()) {
                 return null;
             }
@@ -223,8 +201,7 @@ public final class JobCodec {
             return n.asText();
         }
 
-        private Integer optPositiveInt(String field) {
-            JsonNode n = o.get(field);
+        private static Integer optPositiveInt(JsonNode n, String field) {
             if (n == null || n.isNull()) {
                 return null;
             }
@@ -235,7 +212,7 @@ public final class JobCodec {
         }
 
         private Double optTemperature() {
-            JsonNode n = o.get("temperature");
+            JsonNode n = o.temperature;
             if (n == null || n.isNull()) {
                 return null;
             }
@@ -245,8 +222,7 @@ public final class JobCodec {
             return n.asDouble();
         }
 
-        private JsonNode optObject(String field) {
-            JsonNode n = o.get(field);
+        private static JsonNode optObject(JsonNode n, String field) {
             if (n == null || n.isNull()) {
                 return null;
             }
@@ -256,8 +232,8 @@ public final class JobCodec {
             return n;
         }
 
-        private Instant optInstant(String field) {
-            String s = optText(field);
+        private static Instant optInstant(JsonNode n, String field) {
+            String s = optText(n, field);
             if (s == null) {
                 return null;
             }

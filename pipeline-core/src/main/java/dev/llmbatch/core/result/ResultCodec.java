@@ -1,6 +1,7 @@
 package dev.llmbatch.core.result;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.util.ByteArrayBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.llmbatch.core.json.Json;
@@ -14,12 +15,67 @@ public final class ResultCodec {
     private ResultCodec() {
     }
 
+    /**
+     * The result's bytes, written field by field with a streaming generator straight into one byte buffer (no JSON
+     * tree per result: this runs once per job on the Kafka loop thread). Same bytes as {@link #toJson} serialised.
+     */
     public static byte[] encode(JobResult r) {
-        try {
-            return Json.mapper().writeValueAsBytes(toJson(r));
-        } catch (JsonProcessingException e) {
+        ByteArrayBuilder out = new ByteArrayBuilder(Json.mapper().getFactory()._getBufferRecycler(), 512);
+        try (JsonGenerator g = Json.mapper().createGenerator(out)) {
+            write(g, r);
+        } catch (IOException e) {
             throw new IllegalStateException("cannot encode result " + r.id(), e);
         }
+        byte[] bytes = out.toByteArray();
+        out.release();
+        return bytes;
+    }
+
+    private static void write(JsonGenerator g, JobResult r) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("id", r.id());
+        g.writeStringField("status", r.status().wire());
+        g.writeStringField("output", r.output());
+        g.writeStringField("finish_reason", r.finishReason());
+        g.writeObjectFieldStart("usage");
+        g.writeNumberField("prompt_tokens", r.usage().promptTokens());
+        g.writeNumberField("completion_tokens", r.usage().completionTokens());
+        g.writeEndObject();
+        g.writeStringField("region", r.region());
+        g.writeStringField("deployment", r.deployment());
+        g.writeNumberField("attempts", r.attempts());
+        g.writeNumberField("batch_size", r.batchSize());
+        g.writeNumberField("latency_ms", r.latencyMs());
+        g.writeNumberField("queued_ms", r.queuedMs());
+        if (r.error() == null) {
+            g.writeNullField("error");
+        } else {
+            g.writeObjectFieldStart("error");
+            g.writeStringField("code", r.error().code());
+            g.writeStringField("message", r.error().message());
+            g.writeBooleanField("retryable", r.error().retryable());
+            g.writeEndObject();
+        }
+        g.writeStringField("submitter", r.submitter());
+        g.writeStringField("batch", r.batch());
+        g.writeFieldName("metadata");
+        if (r.metadata() == null) {
+            g.writeNull();
+        } else {
+            g.writeTree(r.metadata());
+        }
+        g.writeArrayFieldStart("trace");
+        for (String t : r.trace()) {
+            g.writeString(t);
+        }
+        g.writeEndArray();
+        if (r.budget() != null) {
+            g.writeObjectFieldStart("budget");
+            g.writeStringField("source", r.budget().source());
+            g.writeNumberField("max_tokens", r.budget().maxTokens());
+            g.writeEndObject();
+        }
+        g.writeEndObject();
     }
 
     /** The result as a JSON tree (also used for JSONL output files). */

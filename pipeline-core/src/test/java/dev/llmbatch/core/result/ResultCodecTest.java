@@ -13,6 +13,23 @@ class ResultCodecTest {
         return Json.mapper().readTree(s);
     }
 
+    /** The streaming encoder writes the bytes the tree did, field for field (contract unchanged). */
+    @Test
+    void encode_streaming_sameBytesAsTheTree() throws Exception {
+        List<JobResult> results = List.of(
+                new JobResult("r-1", Status.SUCCEEDED, "pos\"it\u00e9\n", "stop", new Usage(41, 1), "swc", "d", 2,
+                        16, 812, 40, null, "svc", "b", json("{\"row\":123,\"n\":{\"a\":[1,\"x\",null,2.5]}}"),
+                        List.of("eastus:429", "swc:200"), new Budget(Budget.LEARNED, 12)),
+                new JobResult("r-2", Status.FAILED, null, null, null, null, null, 6, 1, 0, 5,
+                        new ErrorInfo("http_503", "gave up", true), null, null, null, null),
+                new JobResult("r-3", Status.REJECTED, null, null, null, null, null, 0, 0, 0, 0,
+                        new ErrorInfo("invalid_field", "x", false), "s", null, json("[1]"), List.of()));
+        for (JobResult r : results) {
+            assertThat(new String(ResultCodec.encode(r), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo(Json.mapper().writeValueAsString(ResultCodec.toJson(r)));
+        }
+    }
+
     @Test
     void decode_encodedSuccess_roundTripsEveryField() throws Exception {
         JobResult r = new JobResult("r-000123", Status.SUCCEEDED, "positive", "stop", new Usage(41, 1),

@@ -9,29 +9,25 @@ import dev.llmbatch.core.result.Status;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
-import java.util.Objects;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
-import org.apache.kafka.common.header.internals.RecordHeaders;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -54,22 +50,11 @@ public final class ResultSink implements AutoCloseable {
     public static final String H_OFFSET = "dlq.source.offset";
     public static final String H_TRUNCATED = "dlq.truncated";
     public static final String H_ORIGINAL_BYTES = "dlq.original.bytes";
-    /** Room left under max.request.size for headers, batch and record overhead. */
-    static final int RECORD_HEADROOM = 16 * 1024;
-    /** max.request.size unless kafka.properties sets it: above the 4 MB a job record may have, plus headroom. */
-    static final int MAX_REQUEST_BYTES = 8 * 1024 * 1024;
 
-    /**
-     * The producer's transaction timeout unless kafka.properties sets one: as in Kafka Streams, short, so that a
-     * worker that dies for good (and whose transactional id is never reused) blocks read_committed readers of the
-     * results for seconds, not the client's 60 s default. Transactions here last one commit interval.
-     */
-    static final String TRANSACTION_TIMEOUT_MS = "10000";
-
-    private final Properties props;
+    private final Supplier<Producer<byte[], byte[]>> producers;
     private final int maxRecordBytes;
     private final int maxResultBytes;
-    private KafkaProducer<byte[], byte[]> producer;
+    private Producer<byte[], byte[]> producer;
     private final boolean transactional;
     /** The records of the open transaction, kept to be sent again if the broker aborted it (bounded by a commit). */
     private final List<ProducerRecord<byte[], byte[]>> open = new ArrayList<>();
@@ -82,6 +67,7 @@ public final class ResultSink implements AutoCloseable {
         }
     };
     private boolean inTransaction;
+    private boolean fenced;
     /** Where a transactional commit stands; not OPEN only while a commit that timed out waits to be resumed. */
     private Stage stage = Stage.OPEN;
     private Map<TopicPartition, OffsetAndMetadata> committing = Map.of();
@@ -90,37 +76,31 @@ public final class ResultSink implements AutoCloseable {
 
     /** @param k settings whose transactional id, in exactly-once mode, is already resolved for this instance */
     public ResultSink(KafkaSettings k) {
-        Properties p = new Properties();
-        p.putAll(k.properties());
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, k.bootstrap());
-        p.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-        p.put(ProducerConfig.ACKS_CONFIG, "all");
-        // Results leave in bursts (every loop iteration drains all completions), so they batch without waiting; a
-        // 5 ms linger only added 5 ms to a lone result's latency.
-        p.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1");
-        p.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "lz4");
-        p.put(ProducerConfig.CLIENT_ID_CONFIG, k.group() + "-results");
-        this.transactional = k.delivery() == Delivery.EXACTLY_ONCE;
-        if (transactional) {
-            p.put(ProducerConfig.TRANSACTIONAL_ID_CONFIG, Objects.requireNonNull(k.transactionalId(),
-                    "transactional id"));
-            p.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG, TRANSACTION_TIMEOUT_MS);
-        }
-        // Large enough for the largest record the worker accepts (so its DLQ copy can be whole); what a topic takes
-        // is the broker's max.message.bytes, read below.
-        p.putIfAbsent(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, Integer.toString(MAX_REQUEST_BYTES));
-        this.props = p;
-        int producerLimit = Integer.parseInt(String.valueOf(p.get(ProducerConfig.MAX_REQUEST_SIZE_CONFIG)).trim());
-        this.maxRecordBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.dlqTopic()))
-                - RECORD_HEADROOM;
-        this.maxResultBytes = Math.min(producerLimit, TopicLimits.maxMessageBytes(p, k.resultsTopic()))
-                - RECORD_HEADROOM;
-        this.producer = new KafkaProducer<>(p, new ByteArraySerializer(), new ByteArraySerializer());
-        this.resultsTopic = k.resultsTopic();
-        this.dlqTopic = k.dlqTopic();
+        this(ResultProducers.factory(k), k.delivery() == Delivery.EXACTLY_ONCE, k.resultsTopic(), k.dlqTopic(),
+                ResultProducers.maxRecordBytes(k, k.dlqTopic()), ResultProducers.maxRecordBytes(k, k.resultsTopic()));
+    }
+
+    private ResultSink(Supplier<Producer<byte[], byte[]>> producers, boolean transactional, String resultsTopic,
+            String dlqTopic, int maxRecordBytes, int maxResultBytes) {
+        this.producers = producers;
+        this.transactional = transactional;
+        this.resultsTopic = resultsTopic;
+        this.dlqTopic = dlqTopic;
+        this.maxRecordBytes = maxRecordBytes;
+        this.maxResultBytes = maxResultBytes;
+        this.producer = producers.get();
         if (transactional) {
             producer.initTransactions();
         }
+    }
+
+    /**
+     * A sink over producers made by {@code producers} (a {@code MockProducer} in unit tests): the first is made at
+     * once, another only when a transaction the broker aborted left the producer unusable.
+     */
+    public static ResultSink over(Supplier<Producer<byte[], byte[]>> producers, boolean transactional,
+            String resultsTopic, String dlqTopic, int maxRecordBytes) {
+        return new ResultSink(producers, transactional, resultsTopic, dlqTopic, maxRecordBytes, maxRecordBytes);
     }
 
     /** Sends {@code r} (in the open transaction, in exactly-once mode) and returns the value bytes sent. */
@@ -146,35 +126,31 @@ public final class ResultSink implements AutoCloseable {
      * {@code dlq.truncated: true} and {@code dlq.original.bytes}; the whole record stays at its source position.
      */
     public void dlq(ConsumerRecord<byte[], byte[]> source, String reason, String message) {
-        RecordHeaders h = new RecordHeaders();
-        byte[] key = source.key();
-        byte[] value = source.value();
-        int keyBytes = key == null ? 0 : key.length;
-        if (value != null && keyBytes + value.length > maxRecordBytes) {
-            h.add(H_TRUNCATED, "true".getBytes(StandardCharsets.UTF_8));
-            h.add(H_ORIGINAL_BYTES, Integer.toString(value.length).getBytes(StandardCharsets.UTF_8));
-            value = Arrays.copyOf(value, Math.max(0, maxRecordBytes - keyBytes));
-        }
-        h.add(H_REASON, reason.getBytes(StandardCharsets.UTF_8));
-        h.add(H_MESSAGE, message.getBytes(StandardCharsets.UTF_8));
-        h.add(H_TOPIC, source.topic().getBytes(StandardCharsets.UTF_8));
-        h.add(H_PARTITION, Integer.toString(source.partition()).getBytes(StandardCharsets.UTF_8));
-        h.add(H_OFFSET, Long.toString(source.offset()).getBytes(StandardCharsets.UTF_8));
-        send(new ProducerRecord<>(dlqTopic, null, key, value, h));
+        send(DlqRecords.of(dlqTopic, source, reason, message, maxRecordBytes));
     }
 
     private void send(ProducerRecord<byte[], byte[]> rec) {
         if (stage != Stage.OPEN) {
             throw new IllegalStateException("a commit is pending; nothing may be sent until it went through");
         }
-        if (transactional && !inTransaction) {
-            producer.beginTransaction();
-            inTransaction = true;
+        if (fenced) {
+            throw new ProducerFencedException("the result producer was fenced; nothing more is sent");
         }
-        if (transactional) {
-            open.add(rec);
+        try {
+            if (transactional && !inTransaction) {
+                producer.beginTransaction();
+                inTransaction = true;
+            }
+            if (transactional) {
+                open.add(rec);
+            }
+            producer.send(rec, onSent);
+        } catch (KafkaException e) {
+            if (Fencing.isFencing(e)) {
+                throw fencedBy(e);
+            }
+            throw e;
         }
-        producer.send(rec, onSent);
     }
 
     /**
@@ -202,6 +178,9 @@ public final class ResultSink implements AutoCloseable {
             }
             return offsets;
         }
+        if (fenced) {
+            throw new ProducerFencedException("the result producer was fenced; nothing more is committed");
+        }
         if (stage == Stage.OPEN) {
             if (!inTransaction && offsets.isEmpty()) {
                 return offsets;
@@ -214,10 +193,21 @@ public final class ResultSink implements AutoCloseable {
                 | AuthorizationException | UnsupportedVersionException notRepeatable) {
             throw notRepeatable;
         } catch (KafkaException lost) {
+            if (Fencing.isFencing(lost)) {
+                // never a new producer with this id here: it would fence the live twin that fenced this one
+                throw fencedBy(lost);
+            }
             LOG.warn("the transaction was aborted ({}); sending its {} records and offsets again in a new one",
                     lost.toString(), open.size());
             restartTransaction();
-            return commitTransaction(consumer);
+            try {
+                return commitTransaction(consumer);
+            } catch (KafkaException again) {
+                if (Fencing.isFencing(again)) {
+                    throw fencedBy(again);
+                }
+                throw again;
+            }
         }
     }
 
@@ -247,10 +237,18 @@ public final class ResultSink implements AutoCloseable {
         try {
             producer.abortTransaction();
         } catch (KafkaException | IllegalStateException fatal) {
+            if (Fencing.isFencing(fatal)) {
+                throw fencedBy(fatal instanceof KafkaException k ? k : new KafkaException(fatal));
+            }
+            // The coordinator aborted this transaction (it outlived transaction.timeout.ms while the broker was
+            // away) and the producer is left in an error state: only a new producer can go on. This is the one
+            // place a transactional id is initialised again, and never after a fence: a twin that had taken the id
+            // shows as ProducerFencedException above. Were a twin fenced by this, it stops in turn instead of
+            // re-initialising, so two workers can never fence each other back and forth.
             LOG.warn("the producer cannot go on ({}); starting a new one with the same transactional id (two live "
                     + "workers must never share one: give each its own kafka.transactional-id)", fatal.toString());
             producer.close(Duration.ZERO);
-            producer = new KafkaProducer<>(props, new ByteArraySerializer(), new ByteArraySerializer());
+            producer = producers.get();
             producer.initTransactions();
         }
         sendFailure.set(null);
@@ -267,8 +265,35 @@ public final class ResultSink implements AutoCloseable {
         return stage != Stage.OPEN;
     }
 
+    /**
+     * Whether another producer with this transactional id fenced this one: the sink then sends and commits nothing
+     * more, and the worker must stop (see {@link #commit}).
+     */
+    public boolean isFenced() {
+        return fenced;
+    }
+
+    /** Whether results or DLQ records were sent since the last commit (exactly-once mode: a transaction is open). */
+    public boolean hasOpenTransaction() {
+        return inTransaction;
+    }
+
+    private RuntimeException fencedBy(KafkaException e) {
+        if (!fenced) {
+            fenced = true;
+            LOG.error("this worker's result producer was fenced: another producer with the same transactional id "
+                    + "started (a restarted twin, or two workers sharing one kafka.transactional-id); it publishes "
+                    + "and commits nothing more ({})", e.toString());
+        }
+        return Fencing.asFenced(e);
+    }
+
     /** Drops the open transaction, if any. */
     public void abort() {
+        if (fenced) {
+            reset();
+            return;
+        }
         if (transactional && inTransaction) {
             try {
                 producer.abortTransaction();
@@ -288,6 +313,6 @@ public final class ResultSink implements AutoCloseable {
 
     @Override
     public void close() {
-        producer.close();
+        producer.close(fenced ? Duration.ZERO : Duration.ofSeconds(30));
     }
 }

@@ -3,6 +3,7 @@ package dev.llmbatch.worker.intake;
 import dev.llmbatch.core.config.KafkaSettings;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.ResultCodec;
+import dev.llmbatch.core.time.Ticker;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,7 +36,8 @@ final class AnswerHistory {
     }
 
     /** Loads the answers; returns how many records were read. Never throws for broker trouble: it logs and goes on. */
-    static long load(KafkaSettings k, Deduplicator dedupe, Duration window, int maxEntries, Clock clock) {
+    static long load(KafkaSettings k, Deduplicator dedupe, Duration window, int maxEntries, Clock clock,
+            Ticker ticker) {
         if (!dedupe.enabled()) {
             return 0;
         }
@@ -48,7 +50,7 @@ final class AnswerHistory {
         p.put(ConsumerConfig.CLIENT_ID_CONFIG, k.group() + "-answers");
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         long read = 0;
-        long deadline = System.nanoTime() + LIMIT.toNanos();
+        long started = ticker.nanos();
         try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(p, new ByteArrayDeserializer(),
                 new ByteArrayDeserializer())) {
             List<PartitionInfo> infos = c.partitionsFor(k.resultsTopic(), LIMIT);
@@ -79,7 +81,7 @@ final class AnswerHistory {
             }
             c.assign(todo.keySet());
             todo.forEach(c::seek);
-            while (!todo.isEmpty() && System.nanoTime() - deadline < 0) {
+            while (!todo.isEmpty() && ticker.nanos() - started < LIMIT.toNanos()) {
                 for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(200))) {
                     read++;
                     remember(dedupe, r);
