@@ -214,7 +214,8 @@ public final class Worker implements AutoCloseable {
 
     private JsonObject status() {
         JsonArray regions = new JsonArray();
-        dispatcher.regions().forEach(m -> regions.add(new JsonObject(Map.copyOf(m))));
+        // a copy that keeps null values (misconfigured_code of a healthy deployment); Map.copyOf throws on them
+        dispatcher.regions().forEach(m -> regions.add(new JsonObject(new java.util.LinkedHashMap<>(m))));
         return health().put("paused", loop.isPaused())
                 .put("results", new JsonObject(Map.copyOf(metrics.family("llm_results_total"))))
                 .put("regions", regions)
