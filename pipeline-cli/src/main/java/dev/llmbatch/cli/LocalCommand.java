@@ -10,6 +10,7 @@ import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.kafka.embedded.EmbeddedKafka;
+import dev.llmbatch.producer.ClientConfig;
 import dev.llmbatch.producer.SubmitCommand;
 import dev.llmbatch.redis.embedded.EmbeddedRedis;
 import dev.llmbatch.simulator.DeploymentStats;
@@ -38,7 +39,8 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code bin/pipeline local --input FILE --output FILE [--config FILE] [--workers N]}: one command that starts a real
+ * {@code bin/pipeline local --input FILE --output FILE [--config FILE] [--workers N] [--bootstrap-server H:P
+ * [--command-config FILE]]}: one command that starts a real
  * single-node Kafka broker, three simulated regions with different quotas and latencies (or, with {@code --config},
  * the real deployments that file names), and a worker; submits the file, waits for every result, writes them, prints
  * a summary and stops everything it started. With {@code --workers N} (N > 1) the worker is N worker processes
@@ -67,6 +69,15 @@ public final class LocalCommand extends StreamCommand {
             description = "worker YAML with real deployments (default: simulated regions)")
     Path config;
 
+    @Option(names = {"--bootstrap", "--bootstrap-server"}, paramLabel = "HOST:PORT",
+            description = "use this Kafka cluster (its topics are created when missing) instead of starting a broker")
+    String bootstrap;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client settings for --bootstrap-server's cluster (Java properties: security.protocol,"
+                    + " sasl.*, ssl.*, config.providers), given to the worker as kafka.properties and to the submitter")
+    Path commandConfig;
+
     @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
             description = "how long to wait for results after the last line was sent (default ${DEFAULT-VALUE})")
     Duration timeout;
@@ -87,10 +98,22 @@ public final class LocalCommand extends StreamCommand {
         if (!Files.isReadable(input)) {
             throw Commands.usage(spec, "--input: cannot read " + input);
         }
-        try (EmbeddedKafka kafka = EmbeddedKafka.start()) {
-            out.println("kafka      " + kafka.bootstrapServers() + " (KRaft, single node)");
+        if (commandConfig != null && bootstrap == null) {
+            throw Commands.usage(spec, "--command-config needs --bootstrap-server (the broker local starts itself "
+                    + "needs no credentials)");
+        }
+        Map<String, Object> client;
+        try {
+            client = ClientConfig.load(commandConfig);
+        } catch (IllegalArgumentException e) {
+            throw Commands.usage(spec, e.getMessage());
+        }
+        try (EmbeddedKafka kafka = bootstrap == null ? EmbeddedKafka.start() : null) {
+            String servers = kafka != null ? kafka.bootstrapServers() : bootstrap;
+            out.println("kafka      " + servers + (kafka != null ? " (KRaft, single node)"
+                    : client.isEmpty() ? "" : " (client settings from " + commandConfig + ")"));
             Map<String, String> env = new HashMap<>(System.getenv());
-            env.put("PIPELINE_KAFKA_BOOTSTRAP", kafka.bootstrapServers());
+            env.put("PIPELINE_KAFKA_BOOTSTRAP", servers);
             env.putIfAbsent("PIPELINE_WORKER_HTTP_PORT", "0");
             // The broker is new and empty: the worker creates its three topics (PipelineTopics' settings).
             env.put("PIPELINE_KAFKA_CREATE_TOPICS", "true");
@@ -104,22 +127,24 @@ public final class LocalCommand extends StreamCommand {
                         out.println("region     " + r + " " + sim.endpoint(r));
                     }
                     env.put(SIM_KEY_ENV, sim.config().apiKeys().get(0));
-                    yaml = simulatedConfig(sim);
+                    yaml = withClientSettings(simulatedConfig(sim), client);
                     cfg = ConfigLoader.parse(yaml, env);
-                } else {
+                } else if (client.isEmpty()) {
                     cfg = ConfigLoader.load(config, env);
                     yaml = Files.readString(config);
+                } else {
+                    yaml = withClientSettings(Files.readString(config), client);
+                    cfg = ConfigLoader.parse(yaml, env);
                 }
                 if (workers > 1) {
-                    return runWorkers(kafka, env, yaml, cfg, sim);
+                    return runWorkers(servers, client, env, yaml, cfg, sim);
                 }
                 try (Worker worker = Worker.start(cfg, env)) {
                     out.println("worker     admin http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
                             + "/metrics");
                     long t0 = System.nanoTime();
-                    SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output,
-                            kafka.bootstrapServers(), cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout,
-                            System.err);
+                    SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output, servers, client,
+                            cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout, System.err);
                     double elapsed = (System.nanoTime() - t0) / 1e9;
                     printSummary(out, summary, elapsed, sim, cfg, worker.metrics()::total,
                             worker.metrics()::family);
@@ -141,9 +166,9 @@ public final class LocalCommand extends StreamCommand {
      * a partition, submits and waits as the single-worker run does, prints the same summary plus one line per worker,
      * then SIGTERMs the workers and stops Redis.
      */
-    private Integer runWorkers(EmbeddedKafka kafka, Map<String, String> env, String yaml, PipelineConfig cfg,
-            Simulator sim) throws Exception {
-        createTopics(kafka.bootstrapServers(), cfg, Math.max(PipelineTopics.DEFAULT_PARTITIONS, workers));
+    private Integer runWorkers(String servers, Map<String, Object> client, Map<String, String> env, String yaml,
+            PipelineConfig cfg, Simulator sim) throws Exception {
+        createTopics(servers, client, cfg, Math.max(PipelineTopics.DEFAULT_PARTITIONS, workers));
         Path logs = Files.createTempDirectory("pipeline-local-");
         String keyPrefix = "local-" + UUID.randomUUID().toString().substring(0, 8);
         try (EmbeddedRedis redis = EmbeddedRedis.start(env)) {
@@ -157,9 +182,8 @@ public final class LocalCommand extends StreamCommand {
                 }
                 fleet.awaitAssigned(ASSIGN_TIMEOUT);
                 long t0 = System.nanoTime();
-                SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output,
-                        kafka.bootstrapServers(), cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout,
-                        System.err);
+                SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output, servers, client,
+                        cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout, System.err);
                 double elapsed = (System.nanoTime() - t0) / 1e9;
                 printSummary(out, summary, elapsed, sim, cfg, fleet::total, fleet::family);
                 out.println("workers    " + workers + " processes sharing the quota through Redis");
@@ -184,9 +208,28 @@ public final class LocalCommand extends StreamCommand {
         return 0;
     }
 
+    /**
+     * {@code yaml} with the {@code --command-config} settings added to {@code kafka.properties} (they win over the
+     * file's), so that the worker's clients reach the same cluster the submitter does. Values are copied as written:
+     * a {@code ${provider:...}} reference is resolved by the worker's Kafka clients, not here.
+     */
+    static String withClientSettings(String yaml, Map<String, Object> client) throws java.io.IOException {
+        if (client.isEmpty()) {
+            return yaml;
+        }
+        com.fasterxml.jackson.databind.node.ObjectNode root = LocalWorkers.YAML.readTree(yaml)
+                instanceof com.fasterxml.jackson.databind.node.ObjectNode o ? o : LocalWorkers.YAML.createObjectNode();
+        com.fasterxml.jackson.databind.node.ObjectNode props = root.withObject("kafka").withObject("properties");
+        client.forEach((k, v) -> props.put(k, String.valueOf(v)));
+        return LocalWorkers.YAML.writeValueAsString(root);
+    }
+
     /** The jobs, results and DLQ topics with {@code partitions} partitions (so that every worker owns one). */
-    private static void createTopics(String bootstrap, PipelineConfig cfg, int partitions) throws Exception {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap))) {
+    private static void createTopics(String bootstrap, Map<String, Object> client, PipelineConfig cfg,
+            int partitions) throws Exception {
+        Map<String, Object> props = new HashMap<>(client);
+        props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(props)) {
             for (PipelineTopics.Spec s : PipelineTopics.specs(cfg.kafka(), partitions, Optional.empty())) {
                 try {
                     admin.createTopics(java.util.List.of(s.newTopic())).all().get();

@@ -32,7 +32,7 @@ import java.util.concurrent.TimeUnit;
  * closes.
  */
 final class LocalWorkers implements AutoCloseable {
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
+    static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final Duration STOP_TIMEOUT = Duration.ofSeconds(60);
 
     /** One worker process: its number (from 1), admin port, config file and log file. */

@@ -135,6 +135,41 @@ class MainTest {
     }
 
     @Test
+    void local_commandConfigWithoutBootstrap_exit2NamingBoth() throws IOException {
+        Path in = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+        Path cc = Files.writeString(dir.resolve("client.properties"), "security.protocol=SASL_SSL\n");
+        assertThat(run("local", "--input", in.toString(), "--output", "x", "--command-config", cc.toString()))
+                .isEqualTo(2);
+        assertThat(firstErrLine()).startsWith("pipeline local: --command-config needs --bootstrap-server");
+    }
+
+    @Test
+    void local_commandConfigSettingBootstrap_exit2NamingIt() throws IOException {
+        Path in = Files.writeString(dir.resolve("in.jsonl"), "{}\n");
+        Path cc = Files.writeString(dir.resolve("client.properties"), "bootstrap.servers=elsewhere:9092\n");
+        assertThat(run("local", "--input", in.toString(), "--output", "x", "--bootstrap-server", "h:1",
+                "--command-config", cc.toString())).isEqualTo(2);
+        assertThat(firstErrLine()).contains("--command-config").contains("sets bootstrap.servers")
+                .contains("use --bootstrap-server");
+    }
+
+    @Test
+    void local_clientSettings_reachTheWorkersKafkaProperties() throws IOException {
+        String yaml = LocalCommand.withClientSettings("kafka: {group: g, properties: {linger.ms: '5'}}\n",
+                java.util.Map.of("security.protocol", "SASL_SSL", "sasl.jaas.config", "${env:JAAS}"));
+        var cfg = dev.llmbatch.core.config.ConfigLoader.parse(yaml + """
+                models:
+                  m:
+                    encoding: o200k_base
+                    deployments:
+                      - {region: r, endpoint: "https://x.openai.azure.com", deployment: d, auth: entra, tpm: 1000, rpm: 6}
+                """, java.util.Map.of());
+        assertThat(cfg.kafka().properties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.jaas.config", "${env:JAAS}").containsEntry("linger.ms", "5");
+        assertThat(cfg.kafka().group()).isEqualTo("g");
+    }
+
+    @Test
     void local_help_namesWorkers() {
         assertThat(run("local", "--help")).isZero();
         assertThat(out()).contains("--workers=N").contains("embedded Redis");

@@ -179,17 +179,8 @@ class CircuitBreakerIT {
         return sim.regions().stream().filter(r -> !r.equals(BAD)).mapToLong(r -> requests(sim, r)).sum();
     }
 
-    /** Sends {@link #CHUNK} jobs and waits until the worker has published a result for every job sent so far. */
     private static List<Job> sendChunk(Worker worker, Cluster.Topics t, String prefix, int sentBefore) {
-        List<Job> chunk = new ArrayList<>(CHUNK);
-        for (int i = sentBefore; i < sentBefore + CHUNK; i++) {
-            chunk.add(Jobs.job(prefix, i));
-        }
-        cluster.produce(t.jobs(), Jobs.records(chunk));
-        long target = sentBefore + CHUNK;
-        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(5))
-                .until(() -> worker.metrics().total("llm_results_total") >= target);
-        return chunk;
+        return cluster.sendAndAwait(worker, t, prefix, sentBefore, CHUNK);
     }
 
     /** Reads the faulty region's breaker through the worker's metrics and its status page. */

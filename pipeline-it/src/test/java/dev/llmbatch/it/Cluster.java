@@ -194,6 +194,23 @@ final class Cluster implements AutoCloseable {
         return Worker.start(cfg, Map.of(KEY_ENV, sim.config().apiKeys().get(0)));
     }
 
+    /**
+     * Sends {@code count} jobs ({@link Jobs#job} numbered from {@code sentBefore}) and waits until the in-process
+     * worker has published a result for every job sent so far, so that chunks pace a run.
+     */
+    List<dev.llmbatch.core.job.Job> sendAndAwait(Worker worker, Topics t, String prefix, int sentBefore,
+            int count) {
+        List<dev.llmbatch.core.job.Job> chunk = new ArrayList<>(count);
+        for (int i = sentBefore; i < sentBefore + count; i++) {
+            chunk.add(Jobs.job(prefix, i));
+        }
+        produce(t.jobs(), Jobs.records(chunk));
+        long target = sentBefore + count;
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(5))
+                .until(() -> worker.metrics().total("llm_results_total") >= target);
+        return chunk;
+    }
+
     /** Produces records (key may be null) and waits until the broker has them all. */
     void produce(String topic, List<Map.Entry<String, byte[]>> records) {
         Properties p = new Properties();

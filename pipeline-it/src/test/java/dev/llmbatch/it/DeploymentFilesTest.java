@@ -54,6 +54,19 @@ class DeploymentFilesTest {
     }
 
     @Test
+    void eventHubsExampleConfig_loads_secretsOnlyByReference() throws Exception {
+        PipelineConfig cfg = ConfigLoader.load(ROOT.resolve("examples/worker-eventhubs.yaml"), Map.of());
+        assertThat(cfg.kafka().delivery()).isEqualTo(dev.llmbatch.core.config.Delivery.AT_LEAST_ONCE);
+        assertThat(cfg.kafka().properties()).containsEntry("security.protocol", "SASL_SSL")
+                .containsEntry("sasl.mechanism", "PLAIN");
+        assertThat(cfg.kafka().properties().get("sasl.jaas.config")).contains("${env:EVENTHUBS_CONNECTION_STRING}");
+        cfg.models().values().forEach(p -> p.deployments().forEach(d -> {
+            assertThat(d.auth().method()).isEqualTo(dev.llmbatch.core.config.DeploymentAuth.Method.ENTRA);
+            assertThat(d.apiKeyEnv()).isNull();
+        }));
+    }
+
+    @Test
     void dockerCompose_servicesReferenceFilesThatExist() throws Exception {
         JsonNode compose = YAML.readTree(ROOT.resolve("docker-compose.yml").toFile());
         JsonNode services = compose.path("services");

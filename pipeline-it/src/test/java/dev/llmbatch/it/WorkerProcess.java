@@ -25,10 +25,16 @@ final class WorkerProcess implements AutoCloseable {
 
     /** Starts {@code bin/pipeline worker --config CONFIG} with {@code sim}'s API key in the environment. */
     static WorkerProcess start(Path config, Simulator sim, Path log) {
+        return start(config, sim, log, java.util.Map.of());
+    }
+
+    /** As {@link #start(Path, Simulator, Path)} with more environment variables (e.g. a managed identity's). */
+    static WorkerProcess start(Path config, Simulator sim, Path log, java.util.Map<String, String> env) {
         ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-cp", System.getProperty("java.class.path"),
                 WorkerCommand.class.getName(), "--config", config.toString());
         pb.environment().put(Cluster.KEY_ENV, sim.config().apiKeys().get(0));
+        pb.environment().putAll(env);
         pb.redirectErrorStream(true).redirectOutput(log.toFile());
         try {
             return new WorkerProcess(pb.start(), log);

@@ -13,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -24,13 +25,16 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code pipeline status}: how far the workers' consumer group is behind on the jobs topic and when it will catch up.
  *
  * <pre>
- * pipeline status [--bootstrap[-server] localhost:9092] [--group llm-workers] [--topic llm.jobs] [--interval 5s]
+ * pipeline status [--bootstrap[-server] localhost:9092] [--command-config client.properties] [--group llm-workers]
+ *                 [--topic llm.jobs] [--interval 5s]
  *                 [--watch] [--output text|json]
  * </pre>
  *
@@ -51,6 +55,9 @@ import picocli.CommandLine.Option;
         description = {"Consumer lag per partition and its owner, backlog in jobs and tokens, completion rate and ETA.",
                 "Exit codes: 0 done, 1 unknown group or topic or unreachable cluster, 2 bad usage."})
 public final class StatusCommand extends StreamCommand {
+    @Spec
+    CommandSpec spec;
+
     /** Most unconsumed records read to estimate tokens per job. */
     public static final int SAMPLE_SIZE = 200;
     static final String DEFAULT_GROUP = "llm-workers";
@@ -60,6 +67,10 @@ public final class StatusCommand extends StreamCommand {
     @Option(names = {"--bootstrap", "--bootstrap-server"}, paramLabel = "HOST:PORT",
             defaultValue = SubmitCommand.DEFAULT_BOOTSTRAP, description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
     String bootstrap;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client settings (Java properties: security.protocol, sasl.*, ssl.*, config.providers)")
+    java.nio.file.Path commandConfig;
 
     @Option(names = "--group", paramLabel = "GROUP", defaultValue = DEFAULT_GROUP,
             description = "the workers' consumer group (default ${DEFAULT-VALUE})")
@@ -243,7 +254,13 @@ public final class StatusCommand extends StreamCommand {
             Runtime.getRuntime().addShutdownHook(hook);
         }
         boolean clear = watch && output == Output.text && System.console() != null;
-        try (StatusProbe probe = new StatusProbe(bootstrap, Ticker.system())) {
+        Map<String, Object> client;
+        try {
+            client = ClientConfig.load(commandConfig);
+        } catch (IllegalArgumentException e) {
+            throw Commands.usage(spec, e.getMessage());
+        }
+        try (StatusProbe probe = new StatusProbe(bootstrap, client, Ticker.system())) {
             StatusProbe.Offsets previous = probe.read(group, topic);
             // The first reading at once (no rate yet), then one per interval: the second ends a run without --watch.
             print(compute(group, topic, previous, previous,
@@ -261,7 +278,8 @@ public final class StatusCommand extends StreamCommand {
             out.println("status: " + e.getMessage());
             return 1;
         } catch (KafkaException e) {
-            out.println("status: Kafka at " + bootstrap + ": " + e.getMessage());
+            String refused = ClientConfig.refused(e, commandConfig);
+            out.println("status: Kafka at " + bootstrap + ": " + (refused != null ? refused : e.getMessage()));
             return 1;
         } finally {
             if (watch) {

@@ -82,14 +82,21 @@ final class StatusProbe implements AutoCloseable {
     }
 
     private final String bootstrap;
+    private final Map<String, Object> client;
     private final Admin admin;
     private final Ticker ticker;
     private KafkaConsumer<byte[], byte[]> sampler;
 
     StatusProbe(String bootstrap, Ticker ticker) {
+        this(bootstrap, Map.of(), ticker);
+    }
+
+    /** @param client Kafka client settings ({@code --command-config}) for the admin client and the sampler */
+    StatusProbe(String bootstrap, Map<String, Object> client, Ticker ticker) {
         this.bootstrap = bootstrap;
+        this.client = client;
         this.ticker = ticker;
-        Map<String, Object> p = new HashMap<>();
+        Map<String, Object> p = new HashMap<>(client);
         p.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         // An unreachable cluster should fail the command in seconds, not after the one-minute default.
         p.put(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
@@ -223,7 +230,7 @@ final class StatusProbe implements AutoCloseable {
 
     private KafkaConsumer<byte[], byte[]> sampler() {
         if (sampler == null) {
-            Map<String, Object> p = new HashMap<>();
+            Map<String, Object> p = new HashMap<>(client);
             p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
             p.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
             p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);

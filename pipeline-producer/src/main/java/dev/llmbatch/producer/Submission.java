@@ -33,11 +33,21 @@ final class Submission {
     private static final int MAX_PROBLEM_CHARS = 200;
 
     record Options(Path input, String bootstrap, String jobsTopic, String resultsTopic, boolean await,
-            Duration timeout) {
+            Duration timeout, Map<String, Object> client) {
+
+        Options(Path input, String bootstrap, String jobsTopic, String resultsTopic, boolean await, Duration timeout) {
+            this(input, bootstrap, jobsTopic, resultsTopic, await, timeout, Map.of());
+        }
     }
 
     /** What happened; {@code timedOut} is set when the wait timed out, {@code sendError} when sending stopped. */
-    record Outcome(SubmitCommand.Summary summary, ResultTimeoutException timedOut, String sendError) {
+    record Outcome(SubmitCommand.Summary summary, ResultTimeoutException timedOut, String sendError,
+            Throwable sendCause) {
+
+        Outcome(SubmitCommand.Summary summary, ResultTimeoutException timedOut, String sendError) {
+            this(summary, timedOut, sendError, null);
+        }
+
         boolean complete() {
             return timedOut == null && sendError == null && summary.notSent() == 0;
         }
@@ -65,7 +75,7 @@ final class Submission {
     Outcome run() throws IOException {
         long start = ticker.nanos();
         ResultFollower follower = options.await()
-                ? ResultFollower.fromNow(options.bootstrap(), options.resultsTopic()) : null;
+                ? ResultFollower.fromNow(options.bootstrap(), options.resultsTopic(), options.client()) : null;
         try {
             return run(start, follower);
         } finally {
@@ -89,7 +99,8 @@ final class Submission {
         long stoppedAt = 0;
 
         ProgressPrinter submitProgress = new ProgressPrinter(report, terminal, ticker);
-        try (JobSubmitter submitter = JobSubmitter.builder(options.bootstrap()).topic(options.jobsTopic()).build();
+        try (JobSubmitter submitter = JobSubmitter.builder(options.bootstrap()).topic(options.jobsTopic())
+                .clientProperties(options.client()).build();
                 JsonlReader reader = new JsonlReader(Files.newInputStream(options.input()))) {
             for (JsonlReader.Line line = reader.next(); line != null; line = reader.next()) {
                 if (fatal.get() != null) {
@@ -162,7 +173,7 @@ final class Submission {
         if (stop != null) {
             String where = stoppedAt > 0 ? "stopped before line " + stoppedAt + ": " : "sending failed: ";
             return new Outcome(summary(acked.get(), invalid, notSent.get(), 0, Map.of(), start), null,
-                    where + stop);
+                    where + stop, stop);
         }
         if (follower == null) {
             return new Outcome(summary(acked.get(), invalid, notSent.get(), 0, Map.of(), start), null, null);

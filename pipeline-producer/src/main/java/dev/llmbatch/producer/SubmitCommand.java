@@ -38,6 +38,7 @@ import picocli.CommandLine.Spec;
  * <pre>
  * pipeline submit --input jobs.jsonl [--bootstrap[-server] localhost:9092] [--topic llm.jobs]
  *                 [--results-topic llm.results] [--output results.jsonl] [--wait] [--timeout 30m]
+ *                 [--command-config client.properties]
  * </pre>
  *
  * <p>Every non-blank line is sent as written, keyed by its string {@code id} when it has one; the worker validates,
@@ -67,6 +68,10 @@ public final class SubmitCommand extends StreamCommand {
     @Option(names = {"--bootstrap", "--bootstrap-server"}, paramLabel = "HOST:PORT",
             defaultValue = DEFAULT_BOOTSTRAP, description = "Kafka bootstrap servers (default ${DEFAULT-VALUE})")
     String bootstrap;
+
+    @Option(names = "--command-config", paramLabel = "FILE",
+            description = "Kafka client settings (Java properties: security.protocol, sasl.*, ssl.*, config.providers)")
+    Path commandConfig;
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = JobSubmitter.DEFAULT_TOPIC,
             description = "jobs topic (default ${DEFAULT-VALUE})")
@@ -176,7 +181,9 @@ public final class SubmitCommand extends StreamCommand {
             Submission.Outcome outcome = new Submission(options, report, sink, System.console() != null,
                     Ticker.system()).run();
             if (outcome.sendError() != null) {
-                report.println("submit: " + outcome.sendError());
+                String refused = ClientConfig.refused(outcome.sendCause(), commandConfig);
+                report.println("submit: " + (refused != null ? "Kafka at " + options.bootstrap() + ": " + refused
+                        : outcome.sendError()));
             }
             if (outcome.timedOut() != null) {
                 report.println("submit: " + outcome.timedOut().getMessage());
@@ -187,7 +194,9 @@ public final class SubmitCommand extends StreamCommand {
             report.println("submit: " + e);
             return 1;
         } catch (KafkaException | IllegalStateException e) {
-            report.println("submit: Kafka at " + options.bootstrap() + ": " + e.getMessage());
+            String refused = ClientConfig.refused(e, commandConfig);
+            report.println("submit: Kafka at " + options.bootstrap() + ": " + (refused != null ? refused
+                    : e.getMessage()));
             return 1;
         } finally {
             if (writer != null) {
@@ -213,7 +222,14 @@ public final class SubmitCommand extends StreamCommand {
      */
     public static Summary submitAndWait(Path input, Path output, String bootstrap, String jobsTopic,
             String resultsTopic, Duration timeout, PrintStream progressOut) throws IOException {
-        Submission.Options options = new Submission.Options(input, bootstrap, jobsTopic, resultsTopic, true, timeout);
+        return submitAndWait(input, output, bootstrap, Map.of(), jobsTopic, resultsTopic, timeout, progressOut);
+    }
+
+    /** As {@link #submitAndWait(Path, Path, String, String, String, Duration, PrintStream)} with client settings. */
+    public static Summary submitAndWait(Path input, Path output, String bootstrap, Map<String, Object> client,
+            String jobsTopic, String resultsTopic, Duration timeout, PrintStream progressOut) throws IOException {
+        Submission.Options options = new Submission.Options(input, bootstrap, jobsTopic, resultsTopic, true, timeout,
+                client);
         try (BufferedWriter writer = output == null ? null : Files.newBufferedWriter(output, StandardCharsets.UTF_8)) {
             Consumer<JobResult> sink = writer == null ? r -> { } : writerSink(writer);
             Submission.Outcome outcome = new Submission(options, progressOut, sink, System.console() != null,
@@ -237,7 +253,13 @@ public final class SubmitCommand extends StreamCommand {
         if (!Files.isReadable(input)) {
             throw Commands.usage(spec, "--input: cannot read " + input);
         }
-        return new Submission.Options(input, bootstrap, topic, resultsTopic, await, timeout);
+        Map<String, Object> client;
+        try {
+            client = ClientConfig.load(commandConfig);
+        } catch (IllegalArgumentException e) {
+            throw Commands.usage(spec, e.getMessage());
+        }
+        return new Submission.Options(input, bootstrap, topic, resultsTopic, await, timeout, client);
     }
 
     static String jsonLine(JobResult r) {

@@ -13,7 +13,10 @@ import java.io.IOException;
  * rpm keeps its value), {@code POST /sim/admin/faults} (a {@link FaultSpec} in its YAML key names, {@code {}} for
  * none), {@code POST /sim/admin/batch-faults} (a {@link BatchFaults} in its YAML key names for every deployment of
  * the region, {@code {}} for none) and {@code POST /sim/admin/packing} ({@code {"deployment":..,"packing":"ignore"}},
- * see {@link PackingMode}; deployment may be omitted when the region has one). Bad input gets 400
+ * see {@link PackingMode}; deployment may be omitted when the region has one), {@code POST /sim/admin/auth}
+ * ({@code {"api-keys":[..]}}: the keys the region's chat calls are accepted with from now on, as when a key is
+ * rotated) and {@code POST /sim/admin/deployment} ({@code {"deployment":..,"missing":true}}: the deployment answers
+ * 404 DeploymentNotFound until set back to false). Bad input gets 400
  * {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
  */
 final class AdminHandler {
@@ -96,6 +99,40 @@ final class AdminHandler {
         String name = t.deployment().config.name();
         region.setPacking(name, mode);
         ok(rc.response(), new JsonObject().put("deployment", name).put("packing", mode.yamlName()));
+    }
+
+    /** {@code {"api-keys":["k1",..]}}: the keys chat calls to this region are accepted with from now on. */
+    void auth(RoutingContext rc) {
+        JsonObject body;
+        try {
+            body = rc.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        Object keys = body == null ? null : body.getValue("api-keys");
+        if (!(keys instanceof io.vertx.core.json.JsonArray a) || a.isEmpty()
+                || !a.stream().allMatch(k -> k instanceof String s && !s.isBlank())) {
+            bad(rc.response(), "body must be {\"api-keys\":[\"key\",..]} with at least one non-blank key");
+            return;
+        }
+        java.util.List<String> list = a.stream().map(String.class::cast).toList();
+        region.setApiKeys(list);
+        ok(rc.response(), new JsonObject().put("api-keys", list.size()));
+    }
+
+    /** {@code {"deployment":..,"missing":true|false}}: answer 404 DeploymentNotFound while missing. */
+    void deployment(RoutingContext rc) {
+        Target t = target(rc, "{\"deployment\":..,\"missing\":true|false}");
+        if (t == null) {
+            return;
+        }
+        if (!(t.body().getValue("missing") instanceof Boolean missing)) {
+            bad(rc.response(), "missing must be true or false");
+            return;
+        }
+        String name = t.deployment().config.name();
+        region.setMissing(name, missing);
+        ok(rc.response(), new JsonObject().put("deployment", name).put("missing", missing));
     }
 
     /** The JSON body and the deployment it names (or the region's only one); null after answering 400. */

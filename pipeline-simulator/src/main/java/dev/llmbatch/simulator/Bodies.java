@@ -17,6 +17,12 @@ final class Bodies {
                 + "resource.");
     }
 
+    /** Azure's 401 to a bearer token that is expired, unknown or for another audience. */
+    static JsonObject invalidToken() {
+        return azureError("401", "Unauthorized. Access token is missing, invalid, audience is incorrect "
+                + "(https://cognitiveservices.azure.com), or have expired.");
+    }
+
     static JsonObject resourceNotFound() {
         return azureError("404", "Resource not found");
     }

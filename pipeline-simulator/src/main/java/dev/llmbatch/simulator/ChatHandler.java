@@ -36,7 +36,7 @@ final class ChatHandler {
             return;
         }
         DeploymentState d = region.deployment(rc.pathParam("deployment"));
-        if (d == null) {
+        if (d == null || d.missing) {
             region.notRouted++;
             send(rc.response(), 404, Bodies.deploymentNotFound());
             return;
@@ -69,7 +69,7 @@ final class ChatHandler {
             return;
         }
         DeploymentState d = region.deployment(model);
-        if (d == null) {
+        if (d == null || d.missing) {
             region.notRouted++;
             send(rc.response(), 404, Bodies.deploymentNotFound());
             return;

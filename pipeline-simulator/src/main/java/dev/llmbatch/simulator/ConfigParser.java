@@ -40,14 +40,23 @@ final class ConfigParser {
             throw new SimulatorConfigException("regions", "is required");
         }
         Obj o = Obj.of(root, "");
-        o.allow("time-scale", "seed", "host", "api-keys", "api-versions-accept", "regions");
+        o.allow("time-scale", "seed", "host", "api-keys", "api-versions-accept", "regions", "tokens");
         double timeScale = o.dbl("time-scale", 1.0);
         long seed = o.lng("seed", 42L);
         String host = o.str("host", "127.0.0.1");
         List<String> apiKeys = o.strList("api-keys", List.of("sim-key"));
         String versions = o.str("api-versions-accept", "\\d{4}-\\d{2}-\\d{2}(-preview)?");
         List<RegionConfig> regions = o.objList("regions", true, ConfigParser::region);
-        return o.build(() -> new SimulatorConfig(timeScale, seed, host, apiKeys, versions, regions));
+        TokenSettings tokens = tokens(o.child("tokens"), SimulatorConfigException.join("", "tokens"));
+        return o.build(() -> new SimulatorConfig(timeScale, seed, host, apiKeys, versions, regions, tokens));
+    }
+
+    private static TokenSettings tokens(JsonNode node, String path) {
+        Obj o = Obj.of(node == null ? JsonNodeFactory.instance.objectNode() : node, path);
+        o.allow("lifetime-s", "identity-header");
+        double lifetime = o.dbl("lifetime-s", TokenSettings.DEFAULTS.lifetimeS());
+        String header = o.str("identity-header", TokenSettings.DEFAULTS.identityHeader());
+        return o.build(() -> new TokenSettings(lifetime, header));
     }
 
     /** Parses a fault spec given as JSON or YAML (the admin endpoint's body); {@code {}} is no faults. */
@@ -69,14 +78,15 @@ final class ConfigParser {
 
     private static RegionConfig region(JsonNode node, String path) {
         Obj o = Obj.of(node, path);
-        o.allow("name", "port", "display-name", "latency", "faults", "deployments");
+        o.allow("name", "port", "display-name", "latency", "faults", "deployments", "api-keys");
         String name = o.requiredStr("name");
         int port = o.integer("port", 0);
         String displayName = o.str("display-name", name);
         LatencyConfig latency = latency(o.child("latency"), SimulatorConfigException.join(path, "latency"));
         List<FaultWindow> faults = o.objList("faults", false, ConfigParser::faultWindow);
         List<DeploymentConfig> deployments = o.objList("deployments", true, ConfigParser::deployment);
-        return o.build(() -> new RegionConfig(name, port, displayName, latency, faults, deployments));
+        List<String> apiKeys = o.strList("api-keys", null);
+        return o.build(() -> new RegionConfig(name, port, displayName, latency, faults, deployments, apiKeys));
     }
 
     private static LatencyConfig latency(JsonNode node, String path) {

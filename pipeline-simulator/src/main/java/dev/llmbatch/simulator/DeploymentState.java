@@ -44,6 +44,8 @@ final class DeploymentState {
     long requestsDuringRetryAfter;
     long retryAfterUntil;
     boolean retryAfterAnnounced;
+    /** While true the deployment answers 404 DeploymentNotFound, as if deleted ({@link Simulator#setMissing}). */
+    boolean missing;
     /** The configured {@code packing}, or the runtime override. */
     PackingMode packing;
 

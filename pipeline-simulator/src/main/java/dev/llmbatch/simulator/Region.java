@@ -34,6 +34,8 @@ final class Region {
     private BatchFaults batchFaultOverride;
     long unauthorized;
     long notRouted;
+    /** The keys chat calls are accepted with: the region's {@code api-keys}, the global ones, or a runtime switch. */
+    Set<String> acceptedKeys;
 
     Region(RegionConfig config, SimulatorConfig global, Ticker clock, long startNanos, EncodingRegistry encodings) {
         this.config = config;
@@ -45,6 +47,7 @@ final class Region {
         this.ids = new SplittableRandom(~seed);
         this.batchRandom = new SplittableRandom(Long.rotateLeft(seed, 32) ^ 0x9E3779B97F4A7C15L);
         this.apiVersions = Pattern.compile(global.apiVersionsAccept());
+        this.acceptedKeys = Set.copyOf(config.apiKeys() != null ? config.apiKeys() : global.apiKeys());
         for (DeploymentConfig d : config.deployments()) {
             EncodingType type = EncodingType.fromName(d.encoding()).orElseThrow();
             deployments.put(d.name(), new DeploymentState(d, encodings.getEncoding(type)));
@@ -96,6 +99,14 @@ final class Region {
 
     void setQuota(String deployment, long tpm, long rpm) {
         existing(deployment).limiter.setLimits(tpm, rpm);
+    }
+
+    void setApiKeys(java.util.List<String> keys) {
+        this.acceptedKeys = Set.copyOf(keys);
+    }
+
+    void setMissing(String deployment, boolean missing) {
+        existing(deployment).missing = missing;
     }
 
     void setPacking(String deployment, PackingMode mode) {

@@ -15,9 +15,16 @@ import java.util.Set;
  * @param latency latency model
  * @param faults configured fault windows, in simulated seconds since start (first match applies)
  * @param deployments the deployments, at least one, unique names
+ * @param apiKeys the keys this region accepts on chat calls; null for the simulator's {@code api-keys}
  */
 public record RegionConfig(String name, int port, String displayName, LatencyConfig latency,
-                           List<FaultWindow> faults, List<DeploymentConfig> deployments) {
+                           List<FaultWindow> faults, List<DeploymentConfig> deployments, List<String> apiKeys) {
+
+    /** A region that accepts the simulator's keys. */
+    public RegionConfig(String name, int port, String displayName, LatencyConfig latency, List<FaultWindow> faults,
+                        List<DeploymentConfig> deployments) {
+        this(name, port, displayName, latency, faults, deployments, null);
+    }
 
     /** Validates every value; messages name the YAML key. */
     public RegionConfig {
@@ -34,6 +41,12 @@ public record RegionConfig(String name, int port, String displayName, LatencyCon
         Objects.requireNonNull(latency, "latency");
         faults = List.copyOf(faults);
         deployments = List.copyOf(deployments);
+        if (apiKeys != null) {
+            apiKeys = List.copyOf(apiKeys);
+            if (apiKeys.isEmpty() || apiKeys.stream().anyMatch(String::isBlank)) {
+                throw new SimulatorConfigException("api-keys", "must list at least one non-blank key");
+            }
+        }
         if (deployments.isEmpty()) {
             throw new SimulatorConfigException("deployments", "must list at least one deployment");
         }
@@ -44,6 +57,13 @@ public record RegionConfig(String name, int port, String displayName, LatencyCon
                         "must be unique in the region, '" + deployments.get(i).name() + "' appears twice");
             }
         }
+    }
+
+    @Override
+    public String toString() {
+        return "RegionConfig[name=" + name + ", port=" + port + ", displayName=" + displayName + ", latency="
+                + latency + ", faults=" + faults + ", deployments=" + deployments + ", apiKeys="
+                + (apiKeys == null ? "global" : "(" + apiKeys.size() + " hidden)") + "]";
     }
 
     /** The deployment with this name, or null. */

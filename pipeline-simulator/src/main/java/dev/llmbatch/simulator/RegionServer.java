@@ -35,13 +35,15 @@ final class RegionServer extends VerticleBase {
     private final Ticker clock;
     private final long startNanos;
     private final EncodingRegistry encodings;
+    private final TokenIssuer tokens;
     private volatile Thread loopThread;
     private volatile int port = -1;
     private Region region;
     private HttpServer server;
 
     RegionServer(RegionConfig config, SimulatorConfig global, Ticker clock, long startNanos,
-                 EncodingRegistry encodings) {
+                 EncodingRegistry encodings, TokenIssuer tokens) {
+        this.tokens = tokens;
         this.config = config;
         this.global = global;
         this.clock = clock;
@@ -55,17 +57,26 @@ final class RegionServer extends VerticleBase {
         region = new Region(config, global, clock, startNanos, encodings);
         ChatHandler chat = new ChatHandler(vertx, region);
         AdminHandler admin = new AdminHandler(region);
-        Set<String> keys = Set.copyOf(global.apiKeys());
+        Set<String> adminKeys = Set.copyOf(global.apiKeys());
 
         Router router = Router.router(vertx);
         router.route().handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT));
+        router.route("/sim/token").handler(new TokenEndpoint(tokens)::handle);
         router.route().handler(rc -> {
-            if (authorised(rc, keys)) {
+            boolean simEndpoint = rc.request().path().startsWith("/sim/");
+            if (simEndpoint ? authorised(rc, adminKeys) : authorised(rc, region.acceptedKeys)) {
                 rc.next();
-            } else {
-                region.unauthorized++;
-                chat.send(rc.response(), 401, Bodies.unauthorized());
+                return;
             }
+            String bearer = bearer(rc);
+            if (!simEndpoint && bearer != null && tokens.valid(bearer)) {
+                rc.next();
+                return;
+            }
+            region.unauthorized++;
+            // A bearer that is not one of our tokens is taken for a key sent the OpenAI way
+            chat.send(rc.response(), 401, bearer != null && TokenIssuer.looksLikeToken(bearer)
+                    && rc.request().getHeader("api-key") == null ? Bodies.invalidToken() : Bodies.unauthorized());
         });
         router.post("/openai/deployments/:deployment/chat/completions").handler(chat::classic);
         router.post("/openai/v1/chat/completions").handler(chat::v1);
@@ -75,6 +86,8 @@ final class RegionServer extends VerticleBase {
         router.post("/sim/admin/faults").handler(admin::faults);
         router.post("/sim/admin/batch-faults").handler(admin::batchFaults);
         router.post("/sim/admin/packing").handler(admin::packing);
+        router.post("/sim/admin/auth").handler(admin::auth);
+        router.post("/sim/admin/deployment").handler(admin::deployment);
         router.route().handler(rc -> {
             region.notRouted++;
             chat.send(rc.response(), 404, Bodies.resourceNotFound());
@@ -113,8 +126,14 @@ final class RegionServer extends VerticleBase {
         if (key != null && keys.contains(key)) {
             return true;
         }
+        String bearer = bearer(rc);
+        return bearer != null && keys.contains(bearer);
+    }
+
+    /** The value of {@code Authorization: Bearer V}, or null. */
+    private static String bearer(RoutingContext rc) {
         String auth = rc.request().getHeader("authorization");
-        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) && keys.contains(auth.substring(7).trim());
+        return auth != null && auth.regionMatches(true, 0, "Bearer ", 0, 7) ? auth.substring(7).trim() : null;
     }
 
     String name() {
@@ -177,6 +196,20 @@ final class RegionServer extends VerticleBase {
     void setBatchFaults(BatchFaults faults) {
         call(() -> {
             region.setBatchFaults(faults);
+            return null;
+        });
+    }
+
+    void setApiKeys(java.util.List<String> keys) {
+        call(() -> {
+            region.setApiKeys(keys);
+            return null;
+        });
+    }
+
+    void setMissing(String deployment, boolean missing) {
+        call(() -> {
+            region.setMissing(deployment, missing);
             return null;
         });
     }

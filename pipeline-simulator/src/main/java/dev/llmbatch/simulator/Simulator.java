@@ -42,10 +42,12 @@ public final class Simulator implements AutoCloseable {
     private final Ticker clock;
     private final Map<String, RegionServer> regions;
     private final List<String> deploymentIds;
+    private final TokenIssuer tokens;
     private boolean closed;
 
     private Simulator(Vertx vertx, boolean ownsVertx, SimulatorConfig config, Ticker clock,
-                      Map<String, RegionServer> regions, List<String> deploymentIds) {
+                      Map<String, RegionServer> regions, List<String> deploymentIds, TokenIssuer tokens) {
+        this.tokens = tokens;
         this.vertx = vertx;
         this.ownsVertx = ownsVertx;
         this.config = config;
@@ -91,9 +93,10 @@ public final class Simulator implements AutoCloseable {
         EncodingRegistry encodings = Tokenizers.registry();
         long startNanos = clock.nanos();
         Map<String, RegionServer> servers = new LinkedHashMap<>();
+        TokenIssuer tokens = new TokenIssuer(cfg.tokens(), java.time.Clock.systemUTC());
         List<Future<String>> deployments = new ArrayList<>();
         for (RegionConfig r : cfg.regions()) {
-            RegionServer server = new RegionServer(r, cfg, clock, startNanos, encodings);
+            RegionServer server = new RegionServer(r, cfg, clock, startNanos, encodings, tokens);
             servers.put(r.name(), server);
             deployments.add(vertx.deployVerticle(server));
         }
@@ -109,7 +112,7 @@ public final class Simulator implements AutoCloseable {
             throw new IllegalStateException("simulator failed to start: " + e.getMessage(), e);
         }
         deployments.forEach(f -> ids.add(f.result()));
-        return new Simulator(vertx, ownsVertx, cfg, clock, servers, ids);
+        return new Simulator(vertx, ownsVertx, cfg, clock, servers, ids, tokens);
     }
 
     /** The configuration this simulator runs. */
@@ -169,6 +172,32 @@ public final class Simulator implements AutoCloseable {
      */
     public void setPacking(String region, String deployment, PackingMode mode) {
         server(region).setPacking(deployment, Objects.requireNonNull(mode, "mode"));
+    }
+
+    /**
+     * The keys the region accepts on chat calls from now on (the simulator's own endpoints keep taking
+     * {@code api-keys}); calls in flight are not affected. Bearer tokens from {@code /sim/token} stay accepted.
+     */
+    public void setApiKeys(String region, List<String> keys) {
+        if (keys.isEmpty() || keys.stream().anyMatch(String::isBlank)) {
+            throw new IllegalArgumentException("at least one non-blank key");
+        }
+        server(region).setApiKeys(List.copyOf(keys));
+    }
+
+    /** While {@code missing}, the deployment answers 404 DeploymentNotFound, as if it had been deleted. */
+    public void setMissing(String region, String deployment, boolean missing) {
+        server(region).setMissing(deployment, missing);
+    }
+
+    /** The URL of the token endpoint (any region's; tokens are valid in every region). */
+    public String tokenEndpoint() {
+        return endpoint(regions().get(0)) + "/sim/token";
+    }
+
+    /** Bearer-token counters over every region. */
+    public TokenStats tokenStats() {
+        return tokens.stats();
     }
 
     /** The simulated clock that windows, retry-after values and fault windows use. */

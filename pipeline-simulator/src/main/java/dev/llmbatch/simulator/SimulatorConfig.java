@@ -21,12 +21,22 @@ import java.util.Set;
  *                                     retry-after values, fault windows and latency are all in simulated time.
  * seed                 (42)           randomness is seeded per region with seed ^ regionName.hashCode()
  * host                 (127.0.0.1)    bind address
- * api-keys             ([sim-key])    accepted as "api-key: K" or "Authorization: Bearer K"; else 401
+ * api-keys             ([sim-key])    accepted as "api-key: K" or "Authorization: Bearer K"; else 401 (a region's own
+ *                                     api-keys replace them for its chat calls; /sim/ endpoints take these)
+ * tokens:                             Entra ID-style bearer tokens, issued by GET or POST /sim/token on any region's
+ *                                     port (the App Service managed-identity protocol: header X-IDENTITY-HEADER,
+ *                                     answer {access_token, expires_on, expires_in, resource, token_type}) and
+ *                                     accepted by every region as "Authorization: Bearer T" until they expire (then
+ *                                     401 with Azure's body); see {@link TokenSettings}
+ *   lifetime-s         (3600)         wall seconds a token is valid (not scaled by time-scale: tokens are wall time)
+ *   identity-header    (sim-identity) the X-IDENTITY-HEADER value the token endpoint requires (IDENTITY_HEADER)
  * api-versions-accept  ("\d{4}-\d{2}-\d{2}(-preview)?")  regex the classic route's api-version must match, else 404
  * regions              (required)     list, at least one:
  *   name               (required)     e.g. swedencentral
  *   port               (0)            0 = a free port
  *   display-name       (= name)       sent as x-ms-region
+ *   api-keys           (the global ones)  keys this region accepts on chat calls, e.g. a key nobody has, so that the
+ *                                     region answers every key with 401; {@link Simulator#setApiKeys} switches them
  *   latency:                          see {@link LatencyConfig}
  *     rtt-ms (20)  ttft-ms (600)  prefill-ms-per-1k (50)  tps (80)  ttft-sigma (0.35)  tps-sigma (0.3)
  *     load-alpha (0.5)  multiplier (1.0)  p-slow (0.0)
@@ -77,9 +87,16 @@ import java.util.Set;
  * @param apiKeys accepted keys (never logged; {@link #toString()} masks them)
  * @param apiVersionsAccept regex for the classic route's api-version
  * @param regions the regions, unique names
+ * @param tokens the bearer tokens the simulator issues
  */
 public record SimulatorConfig(double timeScale, long seed, String host, List<String> apiKeys,
-                              String apiVersionsAccept, List<RegionConfig> regions) {
+                              String apiVersionsAccept, List<RegionConfig> regions, TokenSettings tokens) {
+
+    /** A config with default {@link TokenSettings}. */
+    public SimulatorConfig(double timeScale, long seed, String host, List<String> apiKeys, String apiVersionsAccept,
+                           List<RegionConfig> regions) {
+        this(timeScale, seed, host, apiKeys, apiVersionsAccept, regions, TokenSettings.DEFAULTS);
+    }
 
     /** Validates every value; messages name the YAML key. */
     public SimulatorConfig {
@@ -102,6 +119,7 @@ public record SimulatorConfig(double timeScale, long seed, String host, List<Str
             throw new SimulatorConfigException("api-versions-accept", "must not be null");
         }
         DeploymentConfig.regex("api-versions-accept", apiVersionsAccept);
+        java.util.Objects.requireNonNull(tokens, "tokens");
         regions = List.copyOf(regions);
         if (regions.isEmpty()) {
             throw new SimulatorConfigException("regions", "must list at least one region");
@@ -165,23 +183,23 @@ public record SimulatorConfig(double timeScale, long seed, String host, List<Str
 
     /** A copy with a different time scale. */
     public SimulatorConfig withTimeScale(double newTimeScale) {
-        return new SimulatorConfig(newTimeScale, seed, host, apiKeys, apiVersionsAccept, regions);
+        return new SimulatorConfig(newTimeScale, seed, host, apiKeys, apiVersionsAccept, regions, tokens);
     }
 
     /** A copy with a different seed. */
     public SimulatorConfig withSeed(long newSeed) {
-        return new SimulatorConfig(timeScale, newSeed, host, apiKeys, apiVersionsAccept, regions);
+        return new SimulatorConfig(timeScale, newSeed, host, apiKeys, apiVersionsAccept, regions, tokens);
     }
 
     /** A copy with different regions. */
     public SimulatorConfig withRegions(List<RegionConfig> newRegions) {
-        return new SimulatorConfig(timeScale, seed, host, apiKeys, apiVersionsAccept, newRegions);
+        return new SimulatorConfig(timeScale, seed, host, apiKeys, apiVersionsAccept, newRegions, tokens);
     }
 
     /** A copy in which every region uses {@code latency} (e.g. {@link LatencyConfig#instant()} in tests). */
     public SimulatorConfig withLatency(LatencyConfig latency) {
         return withRegions(regions.stream().map(r -> new RegionConfig(r.name(), r.port(), r.displayName(), latency,
-                r.faults(), r.deployments())).toList());
+                r.faults(), r.deployments(), r.apiKeys())).toList());
     }
 
     /** The region with this name, or null. */

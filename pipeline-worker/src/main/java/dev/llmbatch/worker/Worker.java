@@ -9,6 +9,7 @@ import dev.llmbatch.worker.admin.AdminServer;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.core.result.Status;
 import dev.llmbatch.worker.dispatch.Dispatcher;
+import dev.llmbatch.worker.auth.Credentials;
 import dev.llmbatch.worker.dispatch.HttpChatClient;
 import dev.llmbatch.worker.state.LearnedStateTopic;
 import dev.llmbatch.worker.emission.Completion;
@@ -36,6 +37,8 @@ import org.slf4j.LoggerFactory;
  */
 public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
+    /** How long a starting worker waits for its first Entra ID tokens before it reads jobs anyway. */
+    private static final java.time.Duration FIRST_TOKEN_WAIT = java.time.Duration.ofSeconds(30);
 
     private final PipelineConfig config;
     private final Vertx vertx;
@@ -55,10 +58,13 @@ public final class Worker implements AutoCloseable {
         describeMetrics();
         ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
         try {
+            Credentials credentials = Credentials.create(vertx, config, env, Clock.systemUTC());
             this.dispatcher = new Dispatcher(config, Ticker.scaled(config.worker().timeScale()), Ticker.system(),
-                    Clock.systemUTC(), metrics, HttpChatClient.create(vertx, config, env, Clock.systemUTC()),
+                    Clock.systemUTC(), metrics, HttpChatClient.create(vertx, config, credentials, Clock.systemUTC()),
                     completions::add);
             vertx.deployVerticle(dispatcher).toCompletionStage().toCompletableFuture().join();
+            credentials.onChanged(dispatcher::probeSoon);
+            awaitFirstTokens(credentials);
         } catch (RuntimeException e) {
             vertx.close();
             throw e;
@@ -84,6 +90,23 @@ public final class Worker implements AutoCloseable {
                 : AdminServer.start(vertx, config.worker().httpHost(), config.worker().httpPort(), metrics,
                         this::health, this::status);
         thread.start();
+    }
+
+    /**
+     * Waits (at most {@link #FIRST_TOKEN_WAIT}) for the first Entra ID tokens, so that the first jobs do not find their
+     * deployments without one; a sign-in still failing then goes on being retried while the worker runs.
+     */
+    private static void awaitFirstTokens(Credentials credentials) {
+        try {
+            credentials.start().get(FIRST_TOKEN_WAIT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            LOG.warn("no Entra ID token within {} s; starting anyway (their deployments get calls once one comes)",
+                    FIRST_TOKEN_WAIT.toSeconds());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException e) {
+            LOG.warn("first Entra ID token fetch failed", e.getCause());
+        }
     }
 
     /**
@@ -198,6 +221,7 @@ public final class Worker implements AutoCloseable {
 
     private JsonObject status() {
         JsonArray regions = new JsonArray();
+        // a copy that keeps null values (misconfigured_code of a healthy deployment); Map.copyOf throws on them
         dispatcher.regions().forEach(m -> regions.add(new JsonObject(new java.util.LinkedHashMap<>(m))));
         return health().put("paused", loop.isPaused())
                 .put("results", new JsonObject(Map.copyOf(metrics.values("llm_results_total"))))

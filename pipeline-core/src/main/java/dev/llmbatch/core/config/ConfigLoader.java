@@ -337,20 +337,48 @@ public final class ConfigLoader {
                     + style + "'");
         };
         String apiVersion = n.has("api-version") ? n.string("api-version") : "2024-10-21";
+        DeploymentAuth auth = auth(n);
         String keyEnv = n.optString("api-key-env");
         String keyFile = n.optString("api-key-file");
-        if (keyEnv == null && keyFile == null) {
-            throw new ConfigException(n.path() + " needs api-key-env or api-key-file (keys never go in the file)");
-        }
         if (n.has("api-key")) {
             throw new ConfigException(n.key("api-key") + " is not allowed: name an environment variable "
                     + "(api-key-env) or a file (api-key-file) instead");
         }
+        if (auth.method() == DeploymentAuth.Method.ENTRA && (keyEnv != null || keyFile != null)) {
+            throw new ConfigException(n.key(keyEnv != null ? "api-key-env" : "api-key-file")
+                    + " does not apply to auth: entra (the worker signs in with Microsoft Entra ID); remove it");
+        }
+        if (auth.method() == DeploymentAuth.Method.API_KEY && keyEnv == null && keyFile == null) {
+            throw new ConfigException(n.path() + " needs api-key-env or api-key-file (keys never go in the file), "
+                    + "or auth: entra");
+        }
         DeploymentConfig d = new DeploymentConfig(region, endpoint, nonBlank(n, "deployment"), apiStyle, apiVersion,
                 keyEnv, keyFile, n.longAtLeast("tpm", 1), n.longAtLeast("rpm", 1),
-                n.has("priority") ? n.intAtLeast("priority", 0) : 1);
+                n.has("priority") ? n.intAtLeast("priority", 0) : 1, auth);
         n.rejectUnknown();
         return d;
+    }
+
+    /** {@code auth: api-key | entra}, with {@code tenant-id} and {@code client-id} for entra only. */
+    private static DeploymentAuth auth(Node n) {
+        String method = n.has("auth") ? n.string("auth") : DeploymentAuth.Method.API_KEY.yamlName();
+        String tenant = n.optString("tenant-id");
+        String client = n.optString("client-id");
+        if (method.equals(DeploymentAuth.Method.API_KEY.yamlName())) {
+            if (tenant != null || client != null) {
+                throw new ConfigException(n.key(tenant != null ? "tenant-id" : "client-id")
+                        + " only applies to auth: entra");
+            }
+            return DeploymentAuth.API_KEY;
+        }
+        if (method.equals(DeploymentAuth.Method.ENTRA.yamlName())) {
+            return new DeploymentAuth(DeploymentAuth.Method.ENTRA, blankToNull(tenant), blankToNull(client));
+        }
+        throw new ConfigException(n.key("auth") + " must be api-key or entra, got '" + method + "'");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s.trim();
     }
 
     private static TaskTemplate task(String name, Node n) {

@@ -264,6 +264,42 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_authEntra_bindsTenantAndClientWithoutAKey() {
+        DeploymentConfig d = parse(MINIMAL.replace("api-key-env: AOAI_KEY_SWC,",
+                "auth: entra, tenant-id: contoso.onmicrosoft.com, client-id: 1111-2222,")).models().get("gpt-4o-mini")
+                .deployments().get(0);
+
+        assertThat(d.auth()).isEqualTo(new DeploymentAuth(DeploymentAuth.Method.ENTRA, "contoso.onmicrosoft.com",
+                "1111-2222"));
+        assertThat(d.apiKeyEnv()).isNull();
+        assertThat(d.apiKeyFile()).isNull();
+    }
+
+    @Test
+    void parse_noAuth_isApiKey() {
+        assertThat(parse(MINIMAL).models().get("gpt-4o-mini").deployments().get(0).auth())
+                .isEqualTo(DeploymentAuth.API_KEY);
+    }
+
+    @Test
+    void parse_authEntraWithKey_namesTheKey() {
+        assertRejected(MINIMAL.replace("api-key-env: AOAI_KEY_SWC,", "auth: entra, api-key-env: AOAI_KEY_SWC,"),
+                "models.gpt-4o-mini.deployments[0].api-key-env does not apply to auth: entra");
+    }
+
+    @Test
+    void parse_tenantIdWithApiKey_namesTheKey() {
+        assertRejected(MINIMAL.replace("api-key-env: AOAI_KEY_SWC,", "api-key-env: AOAI_KEY_SWC, tenant-id: t,"),
+                "models.gpt-4o-mini.deployments[0].tenant-id only applies to auth: entra");
+    }
+
+    @Test
+    void parse_unknownAuth_namesTheKey() {
+        assertRejected(MINIMAL.replace("api-key-env: AOAI_KEY_SWC,", "auth: oauth, api-key-env: AOAI_KEY_SWC,"),
+                "models.gpt-4o-mini.deployments[0].auth must be api-key or entra, got 'oauth'");
+    }
+
+    @Test
     void parse_inlineApiKey_isRefusedWithoutEchoingIt() {
         String yaml = MINIMAL.replace("api-key-env: AOAI_KEY_SWC,", "api-key-env: AOAI_KEY_SWC, api-key: sk-secret123,");
 

@@ -69,6 +69,8 @@ public final class EmbeddedKafka implements AutoCloseable {
   private final int port;
   private final int controllerPort;
   private final String bootstrapServers;
+  /** The SASL_PLAINTEXT listener's address, or null without {@link Options.Builder#saslPlainUser}. */
+  private final String saslBootstrapServers;
   private final Thread shutdownHook;
 
   /** Written under the lock, read lock-free by {@link #isRunning()} and the shutdown hook. */
@@ -81,16 +83,55 @@ public final class EmbeddedKafka implements AutoCloseable {
     this.port = port;
     this.controllerPort = controllerPort;
     this.bootstrapServers = "127.0.0.1:" + port;
+    Map<String, String> extra = new LinkedHashMap<>();
+    if (options.saslPlainUsers().isEmpty()) {
+      this.saslBootstrapServers = null;
+    } else {
+      int saslPort = saslPort(port, controllerPort);
+      this.saslBootstrapServers = "127.0.0.1:" + saslPort;
+      extra.putAll(saslPlainListener(port, controllerPort, saslPort, options.saslPlainUsers()));
+    }
+    extra.putAll(options.brokerProperties());
     this.files = BrokerFiles.create(options.logDir().orElse(null));
     try {
       files.writeServerProperties(BrokerFiles.brokerProperties(port, controllerPort, files.logDir(),
-          options.partitions(), options.brokerProperties()));
+          options.partitions(), extra));
     } catch (RuntimeException e) {
       files.delete();
       throw e;
     }
     this.shutdownHook = new Thread(this::onJvmExit, "embedded-kafka-shutdown-" + port);
     Runtime.getRuntime().addShutdownHook(shutdownHook);
+  }
+
+  private static int saslPort(int port, int controllerPort) {
+    while (true) {
+      int p = FreePorts.pick(1)[0];
+      if (p != port && p != controllerPort) {
+        return p;
+      }
+    }
+  }
+
+  /**
+   * A second client listener, {@code SASL_PLAINTEXT} with the PLAIN mechanism and these users (the broker's own
+   * admin client and replication stay on the PLAINTEXT listener, bound to loopback like everything here).
+   */
+  static Map<String, String> saslPlainListener(int port, int controllerPort, int saslPort,
+      Map<String, String> users) {
+    Map<String, String> p = new LinkedHashMap<>();
+    p.put("listeners", "PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort
+        + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+    p.put("advertised.listeners", "PLAINTEXT://127.0.0.1:" + port + ",SASL_PLAINTEXT://127.0.0.1:" + saslPort);
+    p.put("listener.security.protocol.map",
+        "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT,SASL_PLAINTEXT:SASL_PLAINTEXT");
+    p.put("sasl.enabled.mechanisms", "PLAIN");
+    p.put("listener.name.sasl_plaintext.sasl.enabled.mechanisms", "PLAIN");
+    StringBuilder jaas = new StringBuilder("org.apache.kafka.common.security.plain.PlainLoginModule required");
+    users.forEach((user, password) -> jaas.append(" user_").append(user).append("=\"").append(password)
+        .append('"'));
+    p.put("listener.name.sasl_plaintext.plain.sasl.jaas.config", jaas.append(';').toString());
+    return p;
   }
 
   /** Starts a broker with {@link Options#defaults()}: free ports, a temporary log directory. */
@@ -140,6 +181,13 @@ public final class EmbeddedKafka implements AutoCloseable {
   }
 
   /** {@code 127.0.0.1:PORT}; stays the same across {@link #restart()}. */
+  public String saslBootstrapServers() {
+    if (saslBootstrapServers == null) {
+      throw new IllegalStateException("no SASL listener: start the broker with Options.Builder#saslPlainUser");
+    }
+    return saslBootstrapServers;
+  }
+
   public String bootstrapServers() {
     return bootstrapServers;
   }
@@ -552,8 +600,10 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Path javaExecutable;
     private final String classpath;
     private final Duration startupTimeout;
+    private final Map<String, String> saslPlainUsers;
 
     private Options(Builder b) {
+      this.saslPlainUsers = Collections.unmodifiableMap(new LinkedHashMap<>(b.saslPlainUsers));
       this.port = b.port;
       this.controllerPort = b.controllerPort;
       this.logDir = b.logDir;
@@ -588,7 +638,13 @@ public final class EmbeddedKafka implements AutoCloseable {
       b.javaExecutable = javaExecutable;
       b.classpath = classpath;
       b.startupTimeout = startupTimeout;
+      b.saslPlainUsers.putAll(saslPlainUsers);
       return b;
+    }
+
+    /** The users of the SASL_PLAINTEXT (PLAIN) listener, name to password; empty: no such listener. */
+    public Map<String, String> saslPlainUsers() {
+      return saslPlainUsers;
     }
 
     /** The client (PLAINTEXT) listener port; 0 = a free port. */
@@ -659,8 +715,22 @@ public final class EmbeddedKafka implements AutoCloseable {
       private Path javaExecutable = defaultJava();
       private String classpath = System.getProperty("java.class.path", "");
       private Duration startupTimeout = Duration.ofSeconds(90);
+      private final Map<String, String> saslPlainUsers = new LinkedHashMap<>();
 
       private Builder() {}
+
+      /**
+       * Adds a user of a second client listener, {@code SASL_PLAINTEXT} with the PLAIN mechanism, on a free port
+       * ({@link EmbeddedKafka#saslBootstrapServers()}); the first call creates the listener.
+       */
+      public Builder saslPlainUser(String user, String password) {
+        if (user == null || !user.matches("[A-Za-z0-9._-]+") || password == null || password.contains("\"")) {
+          throw new IllegalArgumentException("SASL user must be letters, digits, '.', '_' or '-', and the password "
+              + "must not contain '\"'");
+        }
+        saslPlainUsers.put(user, password);
+        return this;
+      }
 
       public Builder port(int port) {
         this.port = port;

@@ -221,6 +221,17 @@ public final class Dispatcher extends AbstractVerticle {
         return out;
     }
 
+    /**
+     * Probes the deployment {@code deploymentId} ({@link dev.llmbatch.core.config.DeploymentConfig#id()}) at once if
+     * it is misconfigured: its credential was just refreshed or re-read. Any thread.
+     */
+    public void probeSoon(String deploymentId) {
+        context.runOnContext(v -> {
+            limiters.stream().filter(l -> l.id().equals(deploymentId)).forEach(DeploymentLimiter::probeSoon);
+            admitter.drainAll();
+        });
+    }
+
     /** The largest reservation any deployment of {@code pool} can grant (bigger jobs are rejected at intake). */
     public long largestAdmissible(ModelPool pool) {
         return backlog.lane(pool.name()).selector.largestAdmissible();

@@ -1,13 +1,13 @@
 package dev.llmbatch.worker.dispatch;
 
-import dev.llmbatch.core.config.ApiStyle;
 import dev.llmbatch.core.config.DeploymentConfig;
-import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.config.WorkerSettings;
 import dev.llmbatch.core.outcome.CallOutcome;
 import dev.llmbatch.core.outcome.OutcomeClassifier;
 import dev.llmbatch.core.request.ChatRequestBody;
+import dev.llmbatch.worker.auth.AuthHeader;
+import dev.llmbatch.worker.auth.Credentials;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -19,38 +19,33 @@ import io.vertx.ext.web.client.WebClient;
 import io.vertx.ext.web.client.WebClientOptions;
 import java.net.ConnectException;
 import java.time.Clock;
-import java.util.HashMap;
-import java.util.Map;
 import java.util.concurrent.TimeoutException;
 
 /**
  * Sends one non-streaming chat-completions call and classifies what came back into a {@link CallOutcome}; nothing
  * outside this class sees an HTTP status or a transport exception. One pooled {@link WebClient} serves every
  * deployment: a sized connection pool per endpoint and a bounded wait queue. TLS verification stays on (the
- * client's defaults); keys travel only in headers.
+ * client's defaults); keys and tokens travel only in headers, as {@link Credentials} gives them. A 401 is reported
+ * back to the credentials (a key file is read again, a token fetched again); a deployment without a usable credential
+ * (no Entra ID token yet) gets no call and is answered {@link CallOutcome.Misconfigured} at once, so its jobs go
+ * elsewhere or wait.
  *
  * <p>Call {@link #call} from the dispatcher's event loop; the returned future completes on that loop.
  */
 public final class HttpChatClient implements ChatClient {
     private final WebClient client;
     private final OutcomeClassifier classifier;
-    private final Map<String, Secret> keys;
+    private final Credentials credentials;
     private final long timeoutMs;
 
-    /** The client of a worker: every deployment's key resolved from {@code env} (or its file), timeouts and pools. */
-    public static HttpChatClient create(Vertx vertx, PipelineConfig config, Map<String, String> env, Clock wallClock) {
+    /** The client of a worker: every deployment's credential from {@code credentials}, timeouts and pools. */
+    public static HttpChatClient create(Vertx vertx, PipelineConfig config, Credentials credentials, Clock wallClock) {
         WorkerSettings w = config.worker();
-        Map<String, Secret> keys = new HashMap<>();
-        for (ModelPool pool : config.models().values()) {
-            for (DeploymentConfig d : pool.deployments()) {
-                keys.put(d.id(), Secret.resolve(d, env));
-            }
-        }
-        return new HttpChatClient(vertx, new OutcomeClassifier(wallClock, w.defaultCooldown()), keys,
+        return new HttpChatClient(vertx, new OutcomeClassifier(wallClock, w.defaultCooldown()), credentials,
                 w.requestTimeout().toMillis(), w.maxConnectionsPerRegion(), w.maxWaitQueue());
     }
 
-    HttpChatClient(Vertx vertx, OutcomeClassifier classifier, Map<String, Secret> keysByDeploymentId, long timeoutMs,
+    HttpChatClient(Vertx vertx, OutcomeClassifier classifier, Credentials credentials, long timeoutMs,
             int maxConnectionsPerEndpoint, int maxWaitQueue) {
         WebClientOptions options = new WebClientOptions()
                 .setKeepAlive(true)
@@ -62,24 +57,29 @@ public final class HttpChatClient implements ChatClient {
                 .setMaxWaitQueueSize(maxWaitQueue);
         this.client = WebClient.create(vertx, options, pool);
         this.classifier = classifier;
-        this.keys = Map.copyOf(keysByDeploymentId);
+        this.credentials = credentials;
         this.timeoutMs = timeoutMs;
     }
 
     @Override
     public Future<CallOutcome> call(DeploymentConfig d, byte[] body) {
+        AuthHeader auth = credentials.header(d);
+        if (auth == null) {
+            return Future.succeededFuture(new CallOutcome.Misconfigured(401, "CredentialUnavailable",
+                    credentials.unavailable(d)));
+        }
         String url = d.endpoint().toString() + ChatRequestBody.path(d);
         HttpRequest<Buffer> req = client.requestAbs(HttpMethod.POST, url)
                 .timeout(timeoutMs)
-                .putHeader("content-type", "application/json");
-        String key = keys.get(d.id()).reveal();
-        if (d.apiStyle() == ApiStyle.OPENAI) {
-            req.putHeader("authorization", "Bearer " + key);
-        } else {
-            req.putHeader("api-key", key);
-        }
-        return req.sendBuffer(Buffer.buffer(body)).transform(ar -> Future.succeededFuture(
-                ar.succeeded() ? classify(ar.result()) : transportFailure(ar.cause())));
+                .putHeader("content-type", "application/json")
+                .putHeader(auth.name(), auth.value());
+        return req.sendBuffer(Buffer.buffer(body)).transform(ar -> {
+            CallOutcome outcome = ar.succeeded() ? classify(ar.result()) : transportFailure(ar.cause());
+            if (outcome instanceof CallOutcome.Misconfigured m && m.status() == 401) {
+                credentials.rejected(d, auth);
+            }
+            return Future.succeededFuture(outcome);
+        });
     }
 
     private CallOutcome classify(HttpResponse<Buffer> r) {
@@ -101,5 +101,6 @@ public final class HttpChatClient implements ChatClient {
     @Override
     public void close() {
         client.close();
+        credentials.close();
     }
 }

@@ -81,7 +81,8 @@ public final class PipelineTopics {
     static Properties adminProperties(KafkaSettings kafka) {
         Properties p = new Properties();
         kafka.properties().forEach((k, v) -> {
-            if (AdminClientConfig.configNames().contains(k)) {
+            // config.providers.<name>.class and .param.* are not config names, yet config.providers needs them
+            if (AdminClientConfig.configNames().contains(k) || k.startsWith("config.providers.")) {
                 p.put(k, v);
             }
         });

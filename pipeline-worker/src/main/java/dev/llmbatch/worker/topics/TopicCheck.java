@@ -29,6 +29,8 @@ public final class TopicCheck {
      * Makes sure the jobs, results and DLQ topics of {@code kafka} exist.
      *
      * @throws MissingTopicsException if some are missing and {@code kafka.createTopics()} is false
+     * @throws dev.llmbatch.core.config.ConfigException if the broker refuses the credentials in
+     *                                                  {@code kafka.properties}
      */
     public static void ensure(KafkaSettings kafka) {
         List<PipelineTopics.Spec> specs = PipelineTopics.specs(kafka, PipelineTopics.DEFAULT_PARTITIONS,
@@ -52,6 +54,14 @@ public final class TopicCheck {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | org.apache.kafka.common.KafkaException e) {
             Throwable cause = e instanceof ExecutionException ? e.getCause() : e;
+            if (cause instanceof org.apache.kafka.common.errors.AuthenticationException) {
+                // Not transient: retrying would only repeat it. Names the settings, never their values.
+                throw new dev.llmbatch.core.config.ConfigException("kafka.properties: the broker at "
+                        + kafka.bootstrap() + " refused the worker's credentials (" + cause.getMessage()
+                        + "); check sasl.jaas.config, sasl.mechanism (" + kafka.properties().getOrDefault(
+                        "sasl.mechanism", "not set") + ") and security.protocol (" + kafka.properties()
+                        .getOrDefault("security.protocol", "not set") + ")");
+            }
             LOG.warn("could not check the topics at {} ({}); starting anyway, the clients will retry",
                     kafka.bootstrap(), cause.toString());
         }

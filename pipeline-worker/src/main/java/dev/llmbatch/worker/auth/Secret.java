@@ -1,4 +1,4 @@
-package dev.llmbatch.worker.dispatch;
+package dev.llmbatch.worker.auth;
 
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.DeploymentConfig;
@@ -9,7 +9,7 @@ import java.util.Map;
 
 /**
  * An API key, read from the environment variable or file a deployment names. It prints as {@code ****} so that it
- * cannot reach a log, an exception message or a result by accident; only {@link HttpChatClient} reads the value.
+ * cannot reach a log, an exception message or a result by accident; only {@link AuthHeader} carries the value out.
  */
 final class Secret {
     private final String value;
@@ -27,6 +27,11 @@ final class Secret {
             }
             return new Secret(v.trim());
         }
+        return readFile(d);
+    }
+
+    /** The key in the deployment's {@code api-key-file}, trimmed. Blocks on file I/O: never on an event loop. */
+    static Secret readFile(DeploymentConfig d) {
         try {
             String v = Files.readString(Path.of(d.apiKeyFile())).trim();
             if (v.isEmpty()) {
@@ -41,6 +46,10 @@ final class Secret {
 
     String reveal() {
         return value;
+    }
+
+    boolean sameAs(Secret other) {
+        return other != null && value.equals(other.value);
     }
 
     @Override
