@@ -57,7 +57,12 @@ class MetricsIT {
         Cluster.Topics t = cluster.topics(3);
         try (Simulator sim = Simulator.start(SimulatorConfig.parse(SIM))) {
             String text;
-            try (Worker worker = cluster.startWorker(Cluster.workerYaml(sim, t, 30, null), sim)) {
+            // The worker is told eastus has ten times the quota it has (a quota set too high, as happens): the service
+            // answers 429s, whatever the machine's speed, and the 429 counters have something to count.
+            String yaml = Cluster.workerYaml(sim, t, 30, null)
+                    .replace("tpm: 20000, rpm: 120", "tpm: 200000, rpm: 1200");
+            assertThat(yaml).contains("tpm: 200000");
+            try (Worker worker = cluster.startWorker(yaml, sim)) {
                 cluster.produce(t.jobs(), Jobs.records(jobs));
                 cluster.awaitResults(t.results(), Cluster.allOf(QuotaIT.ids(jobs)), Duration.ofMinutes(2));
                 text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
