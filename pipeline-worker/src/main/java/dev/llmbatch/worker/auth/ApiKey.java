@@ -1,6 +1,7 @@
 package dev.llmbatch.worker.auth;
 
 import dev.llmbatch.core.config.ApiStyle;
+import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.time.Ticker;
 import io.vertx.core.Vertx;
@@ -59,7 +60,11 @@ final class ApiKey implements Credential {
             lastReadNanos = ticker.nanos();
             reading.set(false);
             if (ar.failed()) {
-                LOG.warn("deployment {}: answered 401 and {}", deployment.id(), ar.cause().getMessage());
+                // Only our own ConfigException messages (path and reason) are logged: another exception's message
+                // could quote what it read, and that is the key.
+                Throwable c = ar.cause();
+                LOG.warn("deployment {}: answered 401, and its api-key-file could not be read again ({})",
+                        deployment.id(), c instanceof ConfigException ? c.getMessage() : c.getClass().getSimpleName());
             } else if (ar.result().sameAs(secret)) {
                 LOG.debug("deployment {}: answered 401; api-key-file {} still holds the same key", deployment.id(),
                         deployment.apiKeyFile());
