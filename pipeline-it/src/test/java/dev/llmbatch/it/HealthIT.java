@@ -7,10 +7,6 @@ import dev.llmbatch.simulator.Simulator;
 import dev.llmbatch.simulator.SimulatorConfig;
 import dev.llmbatch.worker.Worker;
 import io.vertx.core.json.JsonObject;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import org.awaitility.Awaitility;
@@ -31,7 +27,6 @@ class HealthIT {
                 latency: {rtt-ms: 10, ttft-ms: 100, tps: 300}
                 deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 450000, rpm: 2700}]
             """;
-    private static final HttpClient HTTP = HttpClient.newHttpClient();
     private static Cluster cluster;
 
     @BeforeAll
@@ -40,13 +35,11 @@ class HealthIT {
     }
 
     static int code(Worker w, String path) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.adminPort() + path)).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return AdminHttp.status(w, path);
     }
 
     static JsonObject json(Worker w, String path) throws Exception {
-        return new JsonObject(HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w.adminPort() + path))
-                .build(), HttpResponse.BodyHandlers.ofString()).body());
+        return new JsonObject(AdminHttp.get(w, path));
     }
 
     @Test

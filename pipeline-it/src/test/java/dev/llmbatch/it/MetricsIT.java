@@ -9,10 +9,6 @@ import dev.llmbatch.simulator.DeploymentStats;
 import dev.llmbatch.simulator.Simulator;
 import dev.llmbatch.simulator.SimulatorConfig;
 import dev.llmbatch.worker.Worker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,8 +59,7 @@ class MetricsIT {
             try (Worker worker = cluster.startWorker(yaml, sim)) {
                 cluster.produce(t.jobs(), Jobs.records(jobs));
                 cluster.awaitResults(t.results(), Cluster.allOf(QuotaIT.ids(jobs)), Duration.ofMinutes(2));
-                text = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                        + worker.adminPort() + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body();
+                text = AdminHttp.get(worker, "/metrics");
             }
             Map<String, List<JobResult>> results = cluster.allResults(t.results());
             Map<String, DeploymentStats> stats = QuotaIT.deploymentStats(sim);

@@ -10,10 +10,6 @@ import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.simulator.Simulator;
 import dev.llmbatch.simulator.SimulatorConfig;
 import dev.llmbatch.worker.Worker;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -60,7 +56,6 @@ class MisconfiguredDeploymentIT {
             """;
 
     static Cluster cluster;
-    private final HttpClient http = HttpClient.newHttpClient();
 
     @BeforeAll
     static void start() {
@@ -168,7 +163,6 @@ class MisconfiguredDeploymentIT {
     }
 
     private String get(Worker worker, String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + worker.adminPort() + path))
-                .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString()).body();
+        return AdminHttp.get(worker, path);
     }
 }

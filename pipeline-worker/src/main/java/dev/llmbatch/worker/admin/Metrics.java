@@ -2,7 +2,6 @@ package dev.llmbatch.worker.admin;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
-import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
@@ -170,11 +169,5 @@ public final class Metrics {
             throw new IllegalArgumentException("labels come in name/value pairs");
         }
         return labels.length == 0 ? name : name + '\u0000' + String.join("\u0000", labels);
-    }
-
-    /** Whether a meter of this name exists (for tests). */
-    boolean has(String name) {
-        Meter m = registry.find(name).meter();
-        return m != null;
     }
 }

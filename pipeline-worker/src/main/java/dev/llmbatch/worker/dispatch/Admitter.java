@@ -50,7 +50,6 @@ final class Admitter {
     private final double timeScale;
     private Answers answers;
     private int inCall;
-    private int inSharedAdmission;
 
     /**
      * @param shared    the fleet's schedule, null with a local quota store
@@ -169,10 +168,8 @@ final class Admitter {
 
     /** Books the request's turn on the fleet's schedule; a refusal gives the local admission back and queues it. */
     private void admitShared(Lane lane, Work w, RegionSelector.Selection.Admitted a, RequestCost cost) {
-        inSharedAdmission++;
         DeploymentLimiter limiter = a.deployment();
         shared.admit(limiter, cost, (result, granted) -> {
-            inSharedAdmission--;
             switch (result) {
                 case GRANTED -> {
                     w.granted = granted;
@@ -260,10 +257,5 @@ final class Admitter {
                 vertx.cancelTimer(l.wakeTimer);
             }
         });
-    }
-
-    /** Requests waiting for their turn on the fleet's schedule. */
-    int inSharedAdmission() {
-        return inSharedAdmission;
     }
 }
