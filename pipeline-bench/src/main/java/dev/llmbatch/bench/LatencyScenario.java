@@ -155,6 +155,9 @@ final class LatencyScenario {
         Settings s = ctx.settings;
         Measured main = measure(ctx, "defaults", s.latencySeconds(), s.latencyWarmupS(), null);
         List<Measured> variants = new ArrayList<>();
+        // side by side in every run: the transactional producer's retry back-off the worker lowered to 10 ms
+        variants.add(measure(ctx, "retry.backoff.ms 100 (Kafka's default)", Math.max(30, s.latencySeconds() / 2),
+                s.latencyWarmupS(), "properties: {retry.backoff.ms: 100}"));
         if (s.latencyVariants()) {
             int secs = Math.max(60, s.latencySeconds() / 2);
             variants.add(measure(ctx, "commit-interval-ms 20", secs, s.latencyWarmupS(), "commit-interval-ms: 20"));
