@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectReader;
 import dev.llmbatch.core.json.Json;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,7 @@ public final class OutcomeClassifier {
      */
     public CallOutcome classify(int status, Function<String, String> header, String body) {
         if (status == 200) {
-            return success(header, body);
+            return success(header, () -> REPLY.readValue(body == null ? "" : body));
         }
         if (status == 429 && "insufficient_quota".equals(text(errorNode(body), "code"))) {
             // OpenAI's billing limit: no region will answer until someone adds credit.
@@ -68,11 +69,28 @@ public final class OutcomeClassifier {
         return new CallOutcome.Permanent(status, named, message == null ? "HTTP " + status : message);
     }
 
-    private static CallOutcome success(Function<String, String> header, String body) {
+    /**
+     * As {@link #classify(int, Function, String)}, with the body as UTF-8 bytes: an answer is bound from them
+     * directly (the common case, once per call, makes no String of the body).
+     */
+    public CallOutcome classifyUtf8(int status, Function<String, String> header, byte[] body) {
+        if (status == 200) {
+            return success(header, () -> REPLY.readValue(body));
+        }
+        return classify(status, header, new String(body, StandardCharsets.UTF_8));
+    }
+
+    /** Reads an answer's body. */
+    @FunctionalInterface
+    private interface ReplyReader {
+        Reply read() throws IOException;
+    }
+
+    private static CallOutcome success(Function<String, String> header, ReplyReader body) {
         Reply reply;
         try {
             // Bound straight to the few fields read (no JSON tree per answer: this runs once per call).
-            reply = REPLY.readValue(body == null ? "" : body);
+            reply = body.read();
         } catch (JsonParseException e) {
             return new CallOutcome.Retriable(200, "malformed_response", "200 with a body that is not JSON");
         } catch (IOException e) {

@@ -108,6 +108,20 @@ class OutcomeClassifierTest {
         assertThat(o.status()).isEqualTo(200);
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"", "garbage", "{\"choices\":[]}",
+            "{\"choices\":[{\"message\":{\"content\":\"x\"}}]} trailing",
+            "{\"choices\":[{\"finish_reason\":\"stop\",\"message\":{\"content\":\"\u3053\u3093\u306b\u3061\u306f \ud83d\ude00\"}}],"
+                    + "\"usage\":{\"prompt_tokens\":9,\"completion_tokens\":4}}"})
+    void classifyUtf8_readsTheBytesAsTheTextIsRead(String body) {
+        byte[] utf8 = body.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+
+        assertThat(classifier.classifyUtf8(200, NO_HEADERS, utf8)).isEqualTo(classifier.classify(200, NO_HEADERS, body));
+        assertThat(classifier.classifyUtf8(429, NO_HEADERS, utf8)).isEqualTo(classifier.classify(429, NO_HEADERS, body));
+        assertThat(classifier.classifyUtf8(200, NO_HEADERS, SUCCESS_BODY.getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .isEqualTo(new CallOutcome.Success("positive", "stop", 14, 8, -1, -1));
+    }
+
     @Test
     void classify_200NullBody_isRetriableMalformedResponse() {
         assertThat(classifier.classify(200, NO_HEADERS, null)).isInstanceOf(CallOutcome.Retriable.class);

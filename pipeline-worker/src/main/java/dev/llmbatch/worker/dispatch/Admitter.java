@@ -13,7 +13,6 @@ import dev.llmbatch.core.result.Usage;
 import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.quota.SharedQuota;
-import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import java.time.Clock;
 import java.time.Instant;
@@ -187,7 +186,7 @@ final class Admitter {
 
     private void send(Lane lane, Work w, DeploymentLimiter limiter, CircuitBreaker.Permit permit) {
         DeploymentConfig d = limiter.config();
-        Future<CallOutcome> call;
+        ChatClient.Call call;
         try {
             call = client.call(d, ChatRequestBody.of(w.spec, d));
         } catch (RuntimeException e) {
@@ -212,7 +211,7 @@ final class Admitter {
             lane.packedInFlight++;
         }
         metrics.add("llm_admitted_tokens_total", w.reserveTokens, "region", d.region());
-        call.onComplete(ar -> {
+        call.outcome().onComplete(ar -> {
             inCall--;
             if (w.packed) {
                 lane.packedInFlight--;

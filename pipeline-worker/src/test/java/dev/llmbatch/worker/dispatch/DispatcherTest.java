@@ -247,14 +247,24 @@ class DispatcherTest {
         final List<String> calls = new ArrayList<>();
 
         @Override
-        public synchronized Future<CallOutcome> call(DeploymentConfig d, byte[] body) {
+        public synchronized Call call(DeploymentConfig d, byte[] body) {
             Supplier<CallOutcome> next = unauthorized.contains(d.region())
                     ? () -> new CallOutcome.Misconfigured(401, "unauthorized", "Access denied") : script.poll();
             CallOutcome o = next == null ? ok() : next.get();
             calls.add(d.region());
             Promise<CallOutcome> p = Promise.promise();
             vertx.getOrCreateContext().runOnContext(v -> p.complete(o));
-            return p.future();
+            return new Call() {
+                @Override
+                public Future<CallOutcome> outcome() {
+                    return p.future();
+                }
+
+                @Override
+                public void cancel() {
+                    p.tryComplete(CANCELLED);
+                }
+            };
         }
 
         @Override
