@@ -43,7 +43,7 @@ import picocli.CommandLine.Spec;
                 + "windows, and Redis killed and restarted mid-run): --quick 6 runs of 180 simulated s at "
                 + "time-scale 5 plus a 900-job Redis-down run; full 420 s at time-scale 2 and 2,400 jobs.",
                 "Hedging (issue 15: the same translate backlog with hedging off and on, one region heavy-tailed and "
-                + "stalling 3% of calls for 30 s): --quick 2 x 1,500 jobs at time-scale 10; full 2 x 6,000."})
+                + "stalling 5% of its calls for 30 s): --quick 2 x 1,500 jobs at time-scale 10; full 2 x 6,000."})
 public final class BenchCommand extends StreamCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
             "batching", "reliability", "adaptive", "scaleout", "hedging");

@@ -55,7 +55,7 @@ class HedgingScenarioTest {
     void simYaml_parsesWithOneStallingRegion() {
         SimulatorConfig c = SimulatorConfig.parse(HedgingScenario.simYaml(42));
         assertThat(c.regions()).hasSize(3);
-        assertThat(c.region(HedgingScenario.STALLING).latency().stallProbability()).isEqualTo(0.03);
+        assertThat(c.region(HedgingScenario.STALLING).latency().stallProbability()).isEqualTo(0.05);
         assertThat(c.region("japaneast").latency().stallProbability()).isZero();
     }
 }
