@@ -22,7 +22,7 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code bin/pipeline bench [--quick] --out DIR [--only utilisation,storm,overhead,latency,memory,batching,
- * reliability,adaptive,scaleout]}: runs the throughput scenarios of issue 3 (and prompt packing, and the kill -9 / exactly-once
+ * reliability,adaptive,scaleout,hedging]}: runs the throughput scenarios of issue 3 (and prompt packing, and the kill -9 / exactly-once
  * scenario of issue 5) against the region simulator and a real single-node broker, with the baselines side by side
  * in the same run, and writes DIR/report.md, DIR/report.json and PNG charts.
  */
@@ -41,10 +41,12 @@ import picocli.CommandLine.Spec;
                 + "small deployments).",
                 "Scale-out (issue 10: 1, 2 and 3 worker processes, quota shared through a real Redis vs local "
                 + "windows, and Redis killed and restarted mid-run): --quick 6 runs of 180 simulated s at "
-                + "time-scale 5 plus a 900-job Redis-down run; full 420 s at time-scale 2 and 2,400 jobs."})
+                + "time-scale 5 plus a 900-job Redis-down run; full 420 s at time-scale 2 and 2,400 jobs.",
+                "Hedging (issue 15: the same translate backlog with hedging off and on, one region heavy-tailed and "
+                + "stalling 5% of its calls for 30 s): --quick 2 x 1,500 jobs at time-scale 10; full 2 x 6,000."})
 public final class BenchCommand extends StreamCommand {
     static final List<String> SCENARIOS = List.of("utilisation", "storm", "overhead", "latency", "memory",
-            "batching", "reliability", "adaptive", "scaleout");
+            "batching", "reliability", "adaptive", "scaleout", "hedging");
 
     @Spec
     CommandSpec spec;
@@ -127,6 +129,7 @@ public final class BenchCommand extends StreamCommand {
                         case "reliability" -> ReliabilityScenario.run(ctx);
                         case "adaptive" -> AdaptiveScenario.run(ctx);
                         case "scaleout" -> ScaleoutScenario.run(ctx);
+                        case "hedging" -> HedgingScenario.run(ctx);
                         default -> throw new IllegalStateException(s);
                     }
                 } catch (Exception | AssertionError e) {

@@ -16,7 +16,10 @@ import java.io.IOException;
  * see {@link PackingMode}; deployment may be omitted when the region has one), {@code POST /sim/admin/auth}
  * ({@code {"api-keys":[..]}}: the keys the region's chat calls are accepted with from now on, as when a key is
  * rotated) and {@code POST /sim/admin/deployment} ({@code {"deployment":..,"missing":true}}: the deployment answers
- * 404 DeploymentNotFound until set back to false). Bad input gets 400
+ * 404 DeploymentNotFound until set back to false) and {@code POST /sim/admin/latency} (any of
+ * {@code {"multiplier":..,"p-slow":..,"tail-sigma":..,"stall-probability":..,"stall-ms":..}}: the region's latency
+ * model from now on, keys not given keep their value; e.g. {@code {"stall-probability":0.05,"stall-ms":20000}} makes
+ * the region hold 5% of its calls 20 s longer). Bad input gets 400
  * {@code {"error":{"code":"BadAdminRequest","message":...}}}. Runs on the region's loop.
  */
 final class AdminHandler {
@@ -118,6 +121,48 @@ final class AdminHandler {
         java.util.List<String> list = a.stream().map(String.class::cast).toList();
         region.setApiKeys(list);
         ok(rc.response(), new JsonObject().put("api-keys", list.size()));
+    }
+
+    /** The tail knobs of the region's latency model; keys not in the body keep their current value. */
+    void latency(RoutingContext rc) {
+        JsonObject body;
+        try {
+            body = rc.body().asJsonObject();
+        } catch (RuntimeException e) {
+            body = null;
+        }
+        if (body == null) {
+            bad(rc.response(), "body must be a JSON object of latency keys");
+            return;
+        }
+        java.util.Set<String> allowed = java.util.Set.of("multiplier", "p-slow", "tail-sigma", "stall-probability",
+                "stall-ms");
+        for (String k : body.fieldNames()) {
+            if (!allowed.contains(k)) {
+                bad(rc.response(), "unknown latency key " + k + " (one of " + new java.util.TreeSet<>(allowed) + ")");
+                return;
+            }
+            if (!(body.getValue(k) instanceof Number)) {
+                bad(rc.response(), k + " must be a number");
+                return;
+            }
+        }
+        LatencyConfig c = region.latency();
+        LatencyConfig next;
+        try {
+            next = new LatencyConfig(c.rttMs(), c.ttftMs(), c.prefillMsPer1k(), c.tps(), c.ttftSigma(), c.tpsSigma(),
+                    c.loadAlpha(), body.getDouble("multiplier", c.multiplier()), body.getDouble("p-slow", c.pSlow()),
+                    body.getDouble("tail-sigma", c.tailSigma()),
+                    body.getDouble("stall-probability", c.stallProbability()),
+                    body.getDouble("stall-ms", c.stallMs()));
+        } catch (SimulatorConfigException e) {
+            bad(rc.response(), e.getMessage());
+            return;
+        }
+        region.setLatency(next);
+        ok(rc.response(), new JsonObject().put("multiplier", next.multiplier()).put("p-slow", next.pSlow())
+                .put("tail-sigma", next.tailSigma()).put("stall-probability", next.stallProbability())
+                .put("stall-ms", next.stallMs()));
     }
 
     /** {@code {"deployment":..,"missing":true|false}}: answer 404 DeploymentNotFound while missing. */

@@ -153,7 +153,7 @@ final class ChatHandler {
                                 PackingProtocol.Parsed packed, int promptTokens, Decision decision, long now) {
         FaultSpec faults = region.faults(now);
         Fault fault = Fault.draw(faults, region.random);
-        LatencyConfig latency = region.config.latency();
+        LatencyConfig latency = region.latency();
         switch (fault) {
             case HANG -> {
                 d.hangs++;
@@ -162,13 +162,13 @@ final class ChatHandler {
             }
             case RESET -> {
                 d.resets++;
-                after(resp, LatencyModel.rttMs(latency, faults.latencyMultiplier()), () -> resp.reset());
+                after(resp, LatencyModel.rttMs(latency, faults.latencyMultiplier()), () -> resp.reset(), null);
             }
             case E500, E503 -> {
                 int status = fault == Fault.E500 ? 500 : 503;
                 d.error(status);
                 after(resp, LatencyModel.rttMs(latency, faults.latencyMultiplier()),
-                        () -> send(resp, status, status == 500 ? Bodies.serverError() : Bodies.overloaded()));
+                        () -> send(resp, status, status == 500 ? Bodies.serverError() : Bodies.overloaded()), null);
             }
             case E408, NONE -> {
                 Completion completion = complete(d, req, packed);
@@ -181,13 +181,14 @@ final class ChatHandler {
                 double ms = sample.ms();
                 if (fault == Fault.E408) {
                     d.error(408);
-                    after(resp, ms, () -> send(resp, 408, Bodies.timeout()));
+                    after(resp, ms, () -> send(resp, 408, Bodies.timeout()), () -> d.cancelled(0, 0));
                 } else {
+                    long completionTokens = (long) completion.tokensPerChoice * req.n();
                     after(resp, ms, () -> {
                         successHeaders(resp, d, decision);
-                        d.billed(promptTokens, (long) completion.tokensPerChoice * req.n());
+                        d.billed(promptTokens, completionTokens);
                         send(resp, 200, successBody(d, req, promptTokens, completion));
-                    });
+                    }, () -> d.cancelled(promptTokens, completionTokens));
                 }
             }
             default -> throw new IllegalStateException("unhandled fault " + fault);
@@ -251,8 +252,12 @@ final class ChatHandler {
                         .put("completion_tokens_details", new JsonObject().put("reasoning_tokens", 0)));
     }
 
-    /** Runs {@code action} after {@code simulatedMs} of simulated time, unless the client has gone by then. */
-    private void after(HttpServerResponse resp, double simulatedMs, Runnable action) {
+    /**
+     * Runs {@code action} after {@code simulatedMs} of simulated time, unless the client has gone by then (closed
+     * the connection or reset the stream, as a client cancelling a call does): then {@code onCancel} runs instead,
+     * once, if given.
+     */
+    private void after(HttpServerResponse resp, double simulatedMs, Runnable action, Runnable onCancel) {
         long wallMs = (long) (simulatedMs / region.global.timeScale());
         if (wallMs < 1) {
             action.run();
@@ -261,9 +266,16 @@ final class ChatHandler {
         long timer = vertx.setTimer(wallMs, id -> {
             if (!resp.closed()) {
                 action.run();
+            } else if (onCancel != null) {
+                onCancel.run();
             }
         });
-        resp.closeHandler(v -> vertx.cancelTimer(timer));
+        resp.closeHandler(v -> {
+            // false once the timer has fired: the answer went out (or the timer saw the close itself)
+            if (vertx.cancelTimer(timer) && onCancel != null) {
+                onCancel.run();
+            }
+        });
     }
 
     void commonHeaders(HttpServerResponse resp) {

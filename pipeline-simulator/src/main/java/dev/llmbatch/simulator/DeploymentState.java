@@ -40,6 +40,9 @@ final class DeploymentState {
     long requestWindowsOver;
     long packingIgnored;
     long stalls;
+    long cancelled;
+    long cancelledBilledPromptTokens;
+    long cancelledBilledCompletionTokens;
     /** Requests that arrived while a retry-after this deployment had announced (to any client) was running. */
     long requestsDuringRetryAfter;
     long retryAfterUntil;
@@ -83,6 +86,16 @@ final class DeploymentState {
         billedCompletionTokens += completionTokens;
     }
 
+    /**
+     * An admitted call whose client went away before the answer was sent. The quota charge stays (it was taken at
+     * admission); the tokens it would have reported are billed, as the service bills a generation it has started.
+     */
+    void cancelled(long promptTokens, long completionTokens) {
+        cancelled++;
+        cancelledBilledPromptTokens += promptTokens;
+        cancelledBilledCompletionTokens += completionTokens;
+    }
+
     void error(int status) {
         errors.merge(status, 1L, Long::sum);
     }
@@ -93,6 +106,7 @@ final class DeploymentState {
                 rateLimitedRequests, rateLimitedShedding, errors, hangs, resets, admittedTokens, tokenPeak.peak(),
                 requestPeak.peak(), limiter.tpm(), limiter.rpm(), perSecond.firstSecond(second),
                 perSecond.values(second), succeeded, billedPromptTokens, billedCompletionTokens, tokenWindowsOver,
-                requestWindowsOver, packingIgnored, stalls, requestsDuringRetryAfter);
+                requestWindowsOver, packingIgnored, stalls, requestsDuringRetryAfter, cancelled,
+                cancelledBilledPromptTokens, cancelledBilledCompletionTokens);
     }
 }

@@ -46,7 +46,19 @@ import java.util.Map;
  * stalls                           stalls
  * requests_during_retry_after      requestsDuringRetryAfter   requests that arrived while a retry-after this
  *                                                             deployment had announced to any client was running
+ * cancelled                        cancelled                  admitted calls whose client went before the answer
+ * cancelled_billed_prompt_tokens   cancelledBilledPromptTokens
+ * cancelled_billed_completion_tokens cancelledBilledCompletionTokens
+ * cancelled_billed_tokens          cancelledBilledTokens()    (derived, not read back)
  * </pre>
+ *
+ * <p>Cancelled calls: a client that gives up on a call (a hedge won elsewhere, a client timeout) closes the
+ * connection or resets the stream. The service has already charged the call's estimate against the quota at
+ * admission and keeps it for 60 s (reference 3.2: no refund), and it bills a generation it has started whether or
+ * not anyone reads the answer, so the tokens the answer would have reported are counted as billed, apart from
+ * {@link #billedTokens()} (answers sent) so that a reader can add them or not: {@link #allBilledTokens()}. A call
+ * cancelled before a 408 or while held by a hang fault bills nothing; the former counts as cancelled, the latter
+ * only as a hang.
  *
  * @param deployment deployment name
  * @param model underlying model id
@@ -79,6 +91,11 @@ import java.util.Map;
  *                       schema ({@link PackingMode#IGNORE}); counted when the answer is generated (200 or 408)
  * @param stalls answers held back by a latency stall ({@code stall-probability}, {@link LatencyConfig}), counted
  *               when drawn, whether or not the client waited for the answer
+ * @param requestsDuringRetryAfter requests that arrived while a retry-after this deployment had announced was running
+ * @param cancelled admitted calls whose client closed the connection or reset the stream before the answer (200 or
+ *                  408) was sent
+ * @param cancelledBilledPromptTokens the prompt tokens of the cancelled calls that would have answered 200
+ * @param cancelledBilledCompletionTokens the completion tokens (all choices) those answers would have reported
  */
 public record DeploymentStats(String deployment, String model, long requests, long accepted,
                               long packedRequests, long packedItems, long rateLimitedTokens,
@@ -88,7 +105,8 @@ public record DeploymentStats(String deployment, String model, long requests, lo
                               long admittedTokensPerSecondFrom, List<Long> admittedTokensPerSecond,
                               long succeeded, long billedPromptTokens, long billedCompletionTokens,
                               long tokenWindowsOver, long requestWindowsOver, long packingIgnored,
-                              long stalls, long requestsDuringRetryAfter) {
+                              long stalls, long requestsDuringRetryAfter, long cancelled,
+                              long cancelledBilledPromptTokens, long cancelledBilledCompletionTokens) {
 
     /** Copies the collections. */
     public DeploymentStats {
@@ -104,6 +122,16 @@ public record DeploymentStats(String deployment, String model, long requests, lo
     /** Tokens the successful answers reported in usage: {@code billedPromptTokens + billedCompletionTokens}. */
     public long billedTokens() {
         return billedPromptTokens + billedCompletionTokens;
+    }
+
+    /** Tokens billed for calls whose client went away: their prompt plus the answer the service generated anyway. */
+    public long cancelledBilledTokens() {
+        return cancelledBilledPromptTokens + cancelledBilledCompletionTokens;
+    }
+
+    /** Everything billed: answers sent plus cancelled calls ({@link #billedTokens()} + {@link #cancelledBilledTokens()}). */
+    public long allBilledTokens() {
+        return billedTokens() + cancelledBilledTokens();
     }
 
     /** The 10 s request cap of the current RPM, {@code ceil(rpm / 6)}. */

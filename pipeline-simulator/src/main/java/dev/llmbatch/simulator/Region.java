@@ -31,6 +31,8 @@ final class Region {
     final Set<HttpServerResponse> hanging = new HashSet<>();
     final Pattern apiVersions;
     private FaultSpec faultOverride;
+    /** The runtime latency model ({@link Simulator#setLatency}), else null: the configured one. */
+    private LatencyConfig latencyOverride;
     private BatchFaults batchFaultOverride;
     long unauthorized;
     long notRouted;
@@ -86,6 +88,15 @@ final class Region {
 
     void setFaults(FaultSpec spec) {
         this.faultOverride = spec;
+    }
+
+    /** The runtime latency model if one was set, else the configured one. */
+    LatencyConfig latency() {
+        return latencyOverride != null ? latencyOverride : config.latency();
+    }
+
+    void setLatency(LatencyConfig latency) {
+        this.latencyOverride = latency;
     }
 
     /** The runtime override if one was set, else the deployment's configured {@code batch-faults}. */

@@ -88,6 +88,7 @@ final class RegionServer extends VerticleBase {
         router.post("/sim/admin/packing").handler(admin::packing);
         router.post("/sim/admin/auth").handler(admin::auth);
         router.post("/sim/admin/deployment").handler(admin::deployment);
+        router.post("/sim/admin/latency").handler(admin::latency);
         router.route().handler(rc -> {
             region.notRouted++;
             chat.send(rc.response(), 404, Bodies.resourceNotFound());
@@ -191,6 +192,18 @@ final class RegionServer extends VerticleBase {
             region.setFaults(faults);
             return null;
         });
+    }
+
+    void setLatency(LatencyConfig latency) {
+        call(() -> {
+            region.setLatency(latency);
+            return null;
+        });
+    }
+
+    /** The latency model in force (configured or runtime). */
+    LatencyConfig latency() {
+        return call(region::latency);
     }
 
     void setBatchFaults(BatchFaults faults) {

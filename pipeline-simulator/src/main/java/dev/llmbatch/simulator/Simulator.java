@@ -158,6 +158,20 @@ public final class Simulator implements AutoCloseable {
     }
 
     /**
+     * Replaces the region's latency model from now on (calls already waiting keep their drawn time), e.g. to make
+     * a region stall {@code p} of its calls for {@code s} seconds after a warm-up:
+     * {@code sim.setLatency(r, sim.latency(r).withTail(0, p, s * 1000))}.
+     */
+    public void setLatency(String region, LatencyConfig latency) {
+        server(region).setLatency(Objects.requireNonNull(latency, "latency"));
+    }
+
+    /** The region's latency model in force: the configured one, or the last {@link #setLatency}. */
+    public LatencyConfig latency(String region) {
+        return server(region).latency();
+    }
+
+    /**
      * Replaces how every deployment of the region corrupts its replies to packed requests, from now until the next
      * call; overrides the deployments' configured {@code batch-faults}, so {@code BatchFaults.none()} answers packed
      * requests faithfully.

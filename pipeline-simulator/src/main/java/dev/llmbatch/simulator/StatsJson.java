@@ -63,6 +63,10 @@ final class StatsJson {
                 .put("packing_ignored", d.packingIgnored())
                 .put("stalls", d.stalls())
                 .put("requests_during_retry_after", d.requestsDuringRetryAfter())
+                .put("cancelled", d.cancelled())
+                .put("cancelled_billed_prompt_tokens", d.cancelledBilledPromptTokens())
+                .put("cancelled_billed_completion_tokens", d.cancelledBilledCompletionTokens())
+                .put("cancelled_billed_tokens", d.cancelledBilledTokens())
                 .put("admitted_tokens_per_second_from", d.admittedTokensPerSecondFrom())
                 .put("admitted_tokens_per_second", new JsonArray(new ArrayList<Object>(d.admittedTokensPerSecond())));
     }
@@ -98,6 +102,7 @@ final class StatsJson {
                 d.getLong("succeeded", 0L), d.getLong("billed_prompt_tokens", 0L),
                 d.getLong("billed_completion_tokens", 0L), d.getLong("token_windows_over", 0L),
                 d.getLong("request_windows_over", 0L), d.getLong("packing_ignored", 0L),
-                d.getLong("stalls", 0L), d.getLong("requests_during_retry_after", 0L));
+                d.getLong("stalls", 0L), d.getLong("requests_during_retry_after", 0L), d.getLong("cancelled", 0L),
+                d.getLong("cancelled_billed_prompt_tokens", 0L), d.getLong("cancelled_billed_completion_tokens", 0L));
     }
 }
