@@ -175,7 +175,8 @@ class HedgingIT {
 
                 sim.setLatency(STALL, sim.latency(STALL).withTail(0, 0.1, STALL_MS));
                 for (int chunk = 0; chunk < 10; chunk++) {
-                    sent.addAll(cluster.sendAndAwait(worker, t, "hs", chunk * 30, 30));
+                    // numbered after the 120 warm-up jobs: sendAndAwait waits for that many results in all
+                    sent.addAll(cluster.sendAndAwait(worker, t, "hs", 120 + chunk * 30, 30));
                 }
                 won = worker.metrics().counter("llm_hedges_total", "pool", POOL, "outcome", "won");
                 lost = worker.metrics().counter("llm_hedges_total", "pool", POOL, "outcome", "lost");
@@ -188,6 +189,7 @@ class HedgingIT {
                 } catch (ConditionTimeoutException e) {
                     // reported by the assertion on the counters
                 }
+
             }
             DeploymentStats stall = sim.stats(STALL).deployment(POOL);
             DeploymentStats fast = sim.stats(FAST).deployment(POOL);

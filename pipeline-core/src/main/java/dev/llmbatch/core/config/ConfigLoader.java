@@ -287,9 +287,33 @@ public final class ConfigLoader {
                     p.doubleIn("output-per-1k", 0, 1_000_000));
             p.rejectUnknown();
         }
+        HedgingSettings hedging = n.has("hedging") ? hedging(n.child("hedging")) : HedgingSettings.DEFAULTS;
         n.rejectUnknown();
         return new ModelPool(name, encoding, context, defMax, maxRequest, batching, list, adaptive, calibration,
-                price);
+                price, hedging);
+    }
+
+    private static HedgingSettings hedging(Node n) {
+        HedgingSettings d = HedgingSettings.DEFAULTS;
+        try {
+            HedgingSettings h = new HedgingSettings(n.has("enabled") ? n.bool("enabled") : d.enabled(),
+                    n.has("quantile") ? n.doubleIn("quantile", 0, 1) : d.quantile(),
+                    n.has("min-samples") ? n.intAtLeast("min-samples", 1) : d.minSamples(),
+                    n.has("max-extra-token-share") ? n.doubleIn("max-extra-token-share", 0, 1)
+                            : d.maxExtraTokenShare(),
+                    n.has("window-ms") ? n.longAtLeast("window-ms", 1) : d.windowMs(),
+                    n.has("max-batch-items") ? n.intAtLeast("max-batch-items", 1) : d.maxBatchItems(),
+                    n.has("min-delay-ms") ? n.longAtLeast("min-delay-ms", 0) : d.minDelayMs(),
+                    n.has("half-life-ms") ? n.longAtLeast("half-life-ms", 1) : d.halfLifeMs());
+            n.rejectUnknown();
+            return h;
+        } catch (ConfigException e) {
+            if (!e.getMessage().startsWith("hedging.")) {
+                throw e; // already names its whole key
+            }
+            throw new ConfigException(n.path().substring(0, n.path().length() - "hedging".length())
+                    + e.getMessage(), e);
+        }
     }
 
     /** Learned-budget settings; keys absent fall back to {@code base} (the pool's, for a task). */

@@ -8,7 +8,7 @@ import java.util.List;
  * bounds prompt + completion, {@code defaultMaxTokens} is what the service reserves when a job sets no max_tokens,
  * {@code maxRequestTokens} is the largest reservation one request may make (and the least burst a deployment's
  * pacer keeps). {@code adaptiveMaxTokens} and {@code calibration} say how the reservation follows what answers need
- * and what the service charges. {@code price} (optional, null when not configured) is what {@code bin/pipeline plan}
+ * and what the service charges; {@code hedging} whether and how straggling calls are raced. {@code price} (optional, null when not configured) is what {@code bin/pipeline plan}
  * costs a job file at.
  */
 public record ModelPool(
@@ -21,12 +21,22 @@ public record ModelPool(
         List<DeploymentConfig> deployments,
         AdaptiveMaxTokens adaptiveMaxTokens,
         Calibration calibration,
-        Price price) {
+        Price price,
+        HedgingSettings hedging) {
 
     public ModelPool {
         deployments = List.copyOf(deployments);
+        hedging = hedging == null ? HedgingSettings.DEFAULTS : hedging;
         adaptiveMaxTokens = adaptiveMaxTokens == null ? AdaptiveMaxTokens.DEFAULTS : adaptiveMaxTokens;
         calibration = calibration == null ? Calibration.DEFAULTS : calibration;
+    }
+
+    /** A pool with the default hedging. */
+    public ModelPool(String name, String encoding, int contextWindow, int defaultMaxTokens, int maxRequestTokens,
+            BatchSettings batching, List<DeploymentConfig> deployments, AdaptiveMaxTokens adaptiveMaxTokens,
+            Calibration calibration, Price price) {
+        this(name, encoding, contextWindow, defaultMaxTokens, maxRequestTokens, batching, deployments,
+                adaptiveMaxTokens, calibration, price, null);
     }
 
     /** A pool with the default learned budgets and calibration, without prices. */

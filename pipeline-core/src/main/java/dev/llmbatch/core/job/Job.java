@@ -10,7 +10,8 @@ import java.util.Objects;
  * {@code task} names a task template and {@code input} is its user text. Structural checks are done by
  * {@link JobCodec}; checks that need the worker's configuration (known model and task, context window) are done
  * when the job is resolved against a config. {@code strictMaxTokens} ({@code "strict_max_tokens": true}) sends the
- * job with its own max_tokens always, never a learned budget. Immutable; the JSON parts are never mutated after decoding.
+ * job with its own max_tokens always, never a learned budget; {@code hedge} ({@code "hedge": false} turns it off) lets
+ * the worker race a straggling call with a copy sent elsewhere. Immutable; the JSON parts are never mutated after decoding.
  */
 public record Job(
         String id,
@@ -27,7 +28,8 @@ public record Job(
         Priority priority,
         Instant deadline,
         JsonNode metadata,
-        boolean strictMaxTokens) {
+        boolean strictMaxTokens,
+        boolean hedge) {
 
     public Job {
         Objects.requireNonNull(id, "id");
@@ -36,6 +38,14 @@ public record Job(
         if (n < 1) {
             throw new IllegalArgumentException("n must be >= 1");
         }
+    }
+
+    /** A job that may be hedged. */
+    public Job(String id, String model, List<ChatMessage> messages, Integer maxTokens, Double temperature,
+            JsonNode responseFormat, int n, String task, String input, String submitter, String batch,
+            Priority priority, Instant deadline, JsonNode metadata, boolean strictMaxTokens) {
+        this(id, model, messages, maxTokens, temperature, responseFormat, n, task, input, submitter, batch, priority,
+                deadline, metadata, strictMaxTokens, true);
     }
 
     /** A job without {@code strict_max_tokens} (learned answer budgets allowed). */

@@ -80,6 +80,9 @@ public final class JobCodec {
         if (job.strictMaxTokens()) {
             o.put("strict_max_tokens", true);
         }
+        if (!job.hedge()) {
+            o.put("hedge", false);
+        }
         if (job.metadata() != null) {
             o.set("metadata", job.metadata());
         }
@@ -157,7 +160,8 @@ public final class JobCodec {
                 }
                 return new DecodeResult.Valid(new Job(id, model, messages, maxTokens, temperature, responseFormat,
                         n == null ? 1 : n, task, input, optText(o.submitter, "submitter"), optText(o.batch, "batch"),
-                        priority, deadline, metadata, optBoolean(o.strictMaxTokens, "strict_max_tokens")));
+                        priority, deadline, metadata, optBoolean(o.strictMaxTokens, "strict_max_tokens"),
+                        o.hedge == null || o.hedge.isNull() || optBoolean(o.hedge, "hedge")));
             } catch (Violation v) {
                 return invalid(v.code, v.getMessage());
             }

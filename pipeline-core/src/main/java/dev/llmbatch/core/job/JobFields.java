@@ -51,6 +51,7 @@ final class JobFields {
     JsonNode submitter;
     JsonNode batch;
     JsonNode strictMaxTokens;
+    JsonNode hedge;
     /** Absent or null: null. */
     List<ChatMessage> messages;
     /** The first violation in the messages field, in document order, as [code, message]; null if none. */
@@ -100,6 +101,7 @@ final class JobFields {
                 case "submitter" -> submitter = scalar(p, t);
                 case "batch" -> batch = scalar(p, t);
                 case "strict_max_tokens" -> strictMaxTokens = scalar(p, t);
+                case "hedge" -> hedge = scalar(p, t);
                 default -> p.skipChildren();
             }
         }

@@ -75,6 +75,12 @@ public final class ResultCodec {
             g.writeNumberField("max_tokens", r.budget().maxTokens());
             g.writeEndObject();
         }
+        if (r.hedged() != null) {
+            g.writeObjectFieldStart("hedged");
+            g.writeStringField("won", r.hedged().won());
+            g.writeNumberField("extra_tokens", r.hedged().extraTokens());
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 
@@ -108,6 +114,9 @@ public final class ResultCodec {
         if (r.budget() != null) {
             o.putObject("budget").put("source", r.budget().source()).put("max_tokens", r.budget().maxTokens());
         }
+        if (r.hedged() != null) {
+            o.putObject("hedged").put("won", r.hedged().won()).put("extra_tokens", r.hedged().extraTokens());
+        }
         return o;
     }
 
@@ -134,7 +143,17 @@ public final class ResultCodec {
                 new Usage(usage.path("prompt_tokens").asInt(), usage.path("completion_tokens").asInt()),
                 text(o, "region"), text(o, "deployment"), o.path("attempts").asInt(), o.path("batch_size").asInt(),
                 o.path("latency_ms").asLong(), o.path("queued_ms").asLong(), error, text(o, "submitter"),
-                text(o, "batch"), metadata == null || metadata.isNull() ? null : metadata, trace, budget);
+                text(o, "batch"), metadata == null || metadata.isNull() ? null : metadata, trace, budget,
+                hedged(o.get("hedged")));
+    }
+
+    private static Hedged hedged(JsonNode h) {
+        if (h == null || !h.isObject()) {
+            return null;
+        }
+        String won = h.path("won").asText();
+        return Hedged.ORIGINAL.equals(won) || Hedged.HEDGE.equals(won)
+                ? new Hedged(won, Math.max(0, h.path("extra_tokens").asInt())) : null;
     }
 
     private static Budget budgetOrNull(String source, int maxTokens) {

@@ -30,6 +30,9 @@ class JobCodecStreamingTest {
             "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\",\"max_tokens\":2147483648}",
             "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\",\"temperature\":1e400}",
             "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\",\"strict_max_tokens\":\"yes\"}",
+            "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\",\"hedge\":false}",
+            "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\",\"hedge\":null}",
+            "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\",\"hedge\":\"no\"}",
             "{\"id\":\"a\",\"task\":\"t\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}",
             "  ", "{\"id\":\"a\",\"task\":\"t\",\"input\":\"i\"} ");
 

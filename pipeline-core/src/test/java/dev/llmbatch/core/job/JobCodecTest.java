@@ -87,6 +87,16 @@ class JobCodecTest {
     }
 
     @Test
+    void decode_hedge_defaultsToTrue_falseOptsOut_andRoundTrips() {
+        assertThat(valid("{\"id\":\"h\",\"task\":\"t\",\"input\":\"x\"}").hedge()).isTrue();
+        Job off = valid("{\"id\":\"h\",\"task\":\"t\",\"input\":\"x\",\"hedge\":false}");
+        assertThat(off.hedge()).isFalse();
+        assertThat(valid(new String(JobCodec.encode(off), java.nio.charset.StandardCharsets.UTF_8)).hedge()).isFalse();
+        assertThat(JobCodec.decode("{\"id\":\"h\",\"task\":\"t\",\"input\":\"x\",\"hedge\":1}"
+                .getBytes(java.nio.charset.StandardCharsets.UTF_8))).isInstanceOf(DecodeResult.Invalid.class);
+    }
+
+    @Test
     void decode_maxCompletionTokensOnly_isTheMaxTokens() {
         Job job = valid("{\"id\":\"a\",\"messages\":[{\"role\":\"user\",\"content\":\"hi\"}],"
                 + "\"max_completion_tokens\":9}");

@@ -83,6 +83,9 @@ final class TreeJobCodec {
         if (job.strictMaxTokens()) {
             o.put("strict_max_tokens", true);
         }
+        if (!job.hedge()) {
+            o.put("hedge", false);
+        }
         if (job.metadata() != null) {
             o.set("metadata", job.metadata());
         }
@@ -160,7 +163,8 @@ final class TreeJobCodec {
                 }
                 return new DecodeResult.Valid(new Job(id, model, messages, maxTokens, temperature, responseFormat,
                         n == null ? 1 : n, task, input, optText("submitter"), optText("batch"), priority, deadline,
-                        metadata, optBoolean("strict_max_tokens")));
+                        metadata, optBoolean("strict_max_tokens"), o.get("hedge") == null
+                                || o.get("hedge").isNull() || optBoolean("hedge")));
             } catch (Violation v) {
                 return invalid(v.code, v.getMessage());
             }

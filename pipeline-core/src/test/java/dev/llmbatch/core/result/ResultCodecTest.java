@@ -20,6 +20,9 @@ class ResultCodecTest {
                 new JobResult("r-1", Status.SUCCEEDED, "pos\"it\u00e9\n", "stop", new Usage(41, 1), "swc", "d", 2,
                         16, 812, 40, null, "svc", "b", json("{\"row\":123,\"n\":{\"a\":[1,\"x\",null,2.5]}}"),
                         List.of("eastus:429", "swc:200"), new Budget(Budget.LEARNED, 12)),
+                new JobResult("r-h", Status.SUCCEEDED, "ok", "stop", new Usage(80, 3), "japaneast", "d", 2, 1, 140,
+                        0, null, null, null, null, List.of("westeurope:cancelled", "japaneast:200:hedge"),
+                        new Budget(Budget.JOB, 64), new Hedged(Hedged.HEDGE, 40)),
                 new JobResult("r-2", Status.FAILED, null, null, null, null, null, 6, 1, 0, 5,
                         new ErrorInfo("http_503", "gave up", true), null, null, null, null),
                 new JobResult("r-3", Status.REJECTED, null, null, null, null, null, 0, 0, 0, 0,
@@ -37,6 +40,17 @@ class ResultCodecTest {
                 json("{\"row\":123,\"nested\":{\"a\":[1,\"x\",null]}}"), List.of("eastus:429", "swedencentral:200"));
 
         assertThat(ResultCodec.decode(ResultCodec.encode(r))).isEqualTo(r);
+    }
+
+    @Test
+    void decode_hedgedResult_roundTripsWhichCallWonAndTheExtraTokens() {
+        JobResult r = new JobResult("r-h", Status.SUCCEEDED, "ok", "stop", new Usage(80, 3), "japaneast", "d", 2, 1,
+                140, 0, null, null, null, null, List.of("westeurope:cancelled", "japaneast:200:hedge"),
+                new Budget(Budget.JOB, 64), new Hedged(Hedged.HEDGE, 40));
+
+        assertThat(ResultCodec.decode(ResultCodec.encode(r))).isEqualTo(r);
+        assertThat(ResultCodec.toJson(r).path("hedged").path("won").asText()).isEqualTo("hedge");
+        assertThat(ResultCodec.toJson(r).path("hedged").path("extra_tokens").asInt()).isEqualTo(40);
     }
 
     @Test

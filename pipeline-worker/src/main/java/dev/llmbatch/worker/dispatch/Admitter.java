@@ -47,6 +47,7 @@ final class Admitter {
     private final Clock wallClock;
     private final Ticker ticker;
     private final double timeScale;
+    private final Hedger hedger;
     private Answers answers;
     private int inCall;
 
@@ -67,11 +68,15 @@ final class Admitter {
         this.wallClock = wallClock;
         this.ticker = ticker;
         this.timeScale = timeScale;
+        this.hedger = new Hedger(vertx, this, shared, metrics);
     }
 
-    void answers(Answers a) {
+    /** Where outcomes go: the outcome policy's applier (which also absorbs a hedged pair's failed twin). */
+    void answers(Outcomes a) {
         this.answers = a;
+        hedger.outcomes(a);
     }
+
 
     int inCall() {
         return inCall;
@@ -185,45 +190,69 @@ final class Admitter {
     }
 
     private void send(Lane lane, Work w, DeploymentLimiter limiter, CircuitBreaker.Permit permit) {
+        ChatClient.Call call = start(lane, w, limiter, permit, w.admission, false);
+        if (call != null) {
+            hedger.watch(lane, w, limiter, call);
+        }
+    }
+
+    /**
+     * Sends one call of {@code w} to {@code limiter}'s deployment: the request itself, or ({@code hedge}) a copy
+     * racing it. Returns null when nothing went out: the admission is given back, and an ordinary call's failure
+     * goes through the outcome policy as a retriable one (a copy is simply not sent).
+     */
+    ChatClient.Call start(Lane lane, Work w, DeploymentLimiter limiter, CircuitBreaker.Permit permit,
+            DeploymentLimiter.Admission admission, boolean hedge) {
         DeploymentConfig d = limiter.config();
         ChatClient.Call call;
         try {
             call = client.call(d, ChatRequestBody.of(w.spec, d));
         } catch (RuntimeException e) {
-            // Nothing went out: give the admission back, and let the outcome policy retry or fail the request.
             LOG.error("a request to {} could not be sent", d.id(), e);
-            limiter.cancel(w.admission);
+            limiter.cancel(admission);
             limiter.breaker().cancel(permit);
-            answers.handle(lane, w, limiter, new CallOutcome.Retriable(0, "internal_error",
-                    "the request could not be sent: " + e.getClass().getSimpleName()));
-            return;
+            if (!hedge) {
+                answers.handle(lane, w, limiter, new CallOutcome.Retriable(0, "internal_error",
+                        "the request could not be sent: " + e.getClass().getSimpleName()));
+            }
+            return null;
         }
         w.calls++;
-        long now = results.now();
-        long sentAt = now;
+        long sentAt = results.now();
         for (Item it : w.items) {
             if (it.firstSendNanos < 0) {
-                it.firstSendNanos = now;
+                it.firstSendNanos = sentAt;
             }
         }
         inCall++;
-        if (w.packed) {
+        boolean countsPacked = w.packed && !hedge;
+        if (countsPacked) {
             lane.packedInFlight++;
+        }
+        if (!hedge) {
+            lane.hedgeBudget.recordAdmitted(w.reserveTokens);
         }
         metrics.add("llm_admitted_tokens_total", w.reserveTokens, "region", d.region());
         call.outcome().onComplete(ar -> {
             inCall--;
-            if (w.packed) {
+            if (countsPacked) {
                 lane.packedInFlight--;
             }
             limiter.release();
             CallOutcome outcome = ar.succeeded() ? ar.result() : HttpChatClient.transportFailure(ar.cause());
-            metrics.time("llm_call_duration", results.now() - sentAt, "region", d.region(), "outcome",
-                    outcome.label());
-            limiter.breaker().onResult(permit, outcome);
-            answers.handle(lane, w, limiter, outcome);
+            long elapsed = results.now() - sentAt;
+            metrics.time("llm_call_duration", elapsed, "region", d.region(), "outcome", outcome.label());
+            if (outcome == ChatClient.CANCELLED) {
+                limiter.breaker().cancel(permit); // abandoned by us: says nothing of the deployment's health
+            } else {
+                limiter.breaker().onResult(permit, outcome);
+            }
+            if (hedger.settle(lane, w, limiter, outcome, hedge, elapsed)) {
+                answers.handle(lane, w, limiter, outcome);
+            }
             drain(lane);
         });
+        return call;
     }
 
     /** Drains {@code lane} once {@code quotaNanos} have passed (one timer per lane: the earliest wins). */

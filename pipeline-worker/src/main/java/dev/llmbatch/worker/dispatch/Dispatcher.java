@@ -110,7 +110,7 @@ public final class Dispatcher extends AbstractVerticle {
             Lane lane = new Lane(new RegionSelector(poolLimiters), pool, new ReservationCalibrator(
                     pool.calibration().enabled(), pool.calibration().minObservations()),
                     new PackingHealth(quotaTicker, PACKING_REPROBE),
-                    estimators.computeIfAbsent(pool.encoding(), TokenEstimator::forEncoding));
+                    estimators.computeIfAbsent(pool.encoding(), TokenEstimator::forEncoding), ticker);
             backlog.add(lane);
             metrics.gauge("llm_prompt_rule", () -> lane.calibrator.rule().ordinal(), "pool", pool.name());
             metrics.gauge("llm_packing_stopped", () -> lane.packing.stopped() ? 1 : 0, "pool", pool.name());

@@ -6,12 +6,16 @@ import dev.llmbatch.core.config.ModelPool;
 import dev.llmbatch.core.estimate.ReservationCalibrator;
 import dev.llmbatch.core.estimate.TokenEstimator;
 import dev.llmbatch.core.job.Priority;
+import dev.llmbatch.core.latency.HedgeBudget;
+import dev.llmbatch.core.latency.LatencyModel;
+import dev.llmbatch.core.time.Ticker;
 import java.util.ArrayDeque;
 import java.util.EnumMap;
 
 /**
  * The queue of one model pool (per priority, FIFO) and what the pool has learned: its deployments' selector, its
- * prompt rule, whether its model follows the packing schema. Confined to the dispatcher's event loop.
+ * prompt rule, whether its model follows the packing schema, how long its deployments take and what its hedges may
+ * still spend. Confined to the dispatcher's event loop.
  */
 final class Lane {
     final RegionSelector selector;
@@ -19,6 +23,8 @@ final class Lane {
     final ReservationCalibrator calibrator;
     final PackingHealth packing;
     final TokenEstimator estimator;
+    final LatencyModel latency;
+    final HedgeBudget hedgeBudget;
     private final EnumMap<Priority, ArrayDeque<Work>> queues = new EnumMap<>(Priority.class);
     /** Packed requests of this pool in a call now. */
     int packedInFlight;
@@ -26,13 +32,16 @@ final class Lane {
     long wakeTimer = -1;
     long wakeAt;
 
+    /** @param ticker real monotonic time (call durations, the hedge budget's window) */
     Lane(RegionSelector selector, ModelPool pool, ReservationCalibrator calibrator, PackingHealth packing,
-            TokenEstimator estimator) {
+            TokenEstimator estimator, Ticker ticker) {
         this.selector = selector;
         this.pool = pool;
         this.calibrator = calibrator;
         this.packing = packing;
         this.estimator = estimator;
+        this.latency = new LatencyModel(pool.hedging(), ticker);
+        this.hedgeBudget = HedgeBudget.of(pool.hedging(), ticker);
         for (Priority p : Priority.values()) {
             queues.put(p, new ArrayDeque<>());
         }

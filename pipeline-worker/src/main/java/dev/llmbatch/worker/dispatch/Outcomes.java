@@ -72,7 +72,8 @@ final class Outcomes implements Admitter.Answers {
 
     private void apply(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome) {
         DeploymentConfig d = limiter.config();
-        w.trace.add(d.region() + ":" + outcome.label());
+        w.trace(d.region(), outcome.label(), w.hedgeAnswered);
+        w.hedgeAnswered = false;
         metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
         if (outcome instanceof CallOutcome.Success s) {
             calibrate(lane, w, limiter, s);
@@ -85,6 +86,53 @@ final class Outcomes implements Admitter.Answers {
         }
         policy.decide(outcome, w.packed, w.learned, w.failures, random.getAsDouble())
                 .fold(new Apply(lane, w, limiter));
+    }
+
+    /**
+     * One call of a hedged pair failed while the other still runs: its deployment learns from it (a cooldown, put
+     * aside) and is avoided by the request's next attempt; the request itself waits for the other call.
+     */
+    void absorb(Lane lane, Work w, DeploymentLimiter limiter, CallOutcome outcome, boolean hedge) {
+        DeploymentConfig d = limiter.config();
+        try (Mdc.Scope call = Mdc.call(null, d.region(), d.deployment()); Mdc.Scope pool = Mdc.pool(lane.pool.name())) {
+            w.trace(d.region(), outcome.label(), hedge);
+            metrics.inc("llm_calls_total", "region", d.region(), "outcome", outcome.label());
+            NextStep step = policy.decide(outcome, w.packed, w.learned, w.failures, random.getAsDouble());
+            if (step instanceof NextStep.Elsewhere e) {
+                coolDown(lane, limiter, e);
+            } else if (step instanceof NextStep.PutAside p) {
+                setAside(limiter, p.fault());
+            }
+            w.avoid.add(d.id());
+        }
+    }
+
+    /** A 429: the deployment (and with a shared store, the fleet's view of it) cools for the step's time. */
+    private void coolDown(Lane lane, DeploymentLimiter limiter, NextStep.Elsewhere step) {
+        DeploymentConfig d = limiter.config();
+        CallOutcome.RateLimited r = step.limit();
+        if (r.kind() == CallOutcome.RateLimited.Kind.TOKENS && lane.calibrator.onTokenRateLimited()) {
+            LOG.warn("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
+        }
+        limiter.coolDown(step.cooldown());
+        if (shared != null) {
+            shared.coolDown(limiter, step.cooldown());
+        }
+        metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(Locale.ROOT),
+                "source", r.source().name().toLowerCase(Locale.ROOT));
+    }
+
+    /** A 401/403/404: the deployment gets no calls but a probe now and then. */
+    private void setAside(DeploymentLimiter limiter, CallOutcome.Misconfigured m) {
+        DeploymentConfig d = limiter.config();
+        if (limiter.misconfigure(m.code())) {
+            // Once per state change; names the deployment and the service's code and message, never the key.
+            LOG.error("deployment {} is misconfigured: the service answered {} {} ({}); no calls go there but a "
+                    + "probe every {} ms, its jobs go to the pool's other deployments", d.id(), m.status(),
+                    m.code(), m.message(), misconfiguredProbeMillis);
+            metrics.inc("llm_deployment_misconfigured_total", "region", d.region(), "deployment", d.deployment(),
+                    "code", m.code());
+        }
     }
 
     /** What the service's remaining-quota headers say about the pool's prompt rule. */
@@ -151,16 +199,7 @@ final class Outcomes implements Admitter.Answers {
 
         @Override
         public Void elsewhere(NextStep.Elsewhere step) {
-            CallOutcome.RateLimited r = step.limit();
-            if (r.kind() == CallOutcome.RateLimited.Kind.TOKENS && lane.calibrator.onTokenRateLimited()) {
-                LOG.warn("prompt reservation of pool {}: {}", lane.pool.name(), lane.calibrator.lastChange());
-            }
-            limiter.coolDown(step.cooldown());
-            if (shared != null) {
-                shared.coolDown(limiter, step.cooldown());
-            }
-            metrics.inc("llm_rate_limited_total", "region", d.region(), "kind", r.kind().name().toLowerCase(Locale.ROOT),
-                    "source", r.source().name().toLowerCase(Locale.ROOT));
+            coolDown(lane, limiter, step);
             w.avoid.add(d.id());
             backlog.enqueue(w, true);
             return null;
@@ -168,15 +207,7 @@ final class Outcomes implements Admitter.Answers {
 
         @Override
         public Void putAside(NextStep.PutAside step) {
-            CallOutcome.Misconfigured m = step.fault();
-            if (limiter.misconfigure(m.code())) {
-                // Once per state change; names the deployment and the service's code and message, never the key.
-                LOG.error("deployment {} is misconfigured: the service answered {} {} ({}); no calls go there but a "
-                        + "probe every {} ms, its jobs go to the pool's other deployments", d.id(), m.status(),
-                        m.code(), m.message(), misconfiguredProbeMillis);
-                metrics.inc("llm_deployment_misconfigured_total", "region", d.region(), "deployment", d.deployment(),
-                        "code", m.code());
-            }
+            setAside(limiter, step.fault());
             w.avoid.add(d.id());
             backlog.enqueue(w, true);
             return null;

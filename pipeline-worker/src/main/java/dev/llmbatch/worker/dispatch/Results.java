@@ -3,6 +3,7 @@ package dev.llmbatch.worker.dispatch;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.result.Budget;
 import dev.llmbatch.core.result.ErrorInfo;
+import dev.llmbatch.core.result.Hedged;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.Status;
 import dev.llmbatch.core.result.Usage;
@@ -49,13 +50,25 @@ final class Results {
         trace.addAll(it.priorTrace);
         trace.addAll(w.trace);
         var job = it.job.job();
-        Usage billed = it.priorPromptTokens == 0 && it.priorCompletionTokens == 0 ? usage
-                : new Usage(usage.promptTokens() + it.priorPromptTokens,
+        int extra = hedgeExtra(it, w);
+        Usage billed = it.priorPromptTokens == 0 && it.priorCompletionTokens == 0 && extra == 0 ? usage
+                : new Usage(usage.promptTokens() + it.priorPromptTokens + extra,
                         usage.completionTokens() + it.priorCompletionTokens);
         JobResult r = new JobResult(job.id(), status, output, finish, billed, d == null ? null : d.region(),
                 d == null ? null : d.deployment(), it.priorCalls + w.calls, w.packed ? w.items.size() : 1, latencyMs,
-                queuedMs, error, job.submitter(), job.batch(), job.metadata(), trace, budget(it, w, d));
+                queuedMs, error, job.submitter(), job.batch(), job.metadata(), trace, budget(it, w, d),
+                w.hedged == null ? null : new Hedged(w.hedged.won(), extra));
         sink.accept(new Completion(it.ticket, r));
+    }
+
+    /** This item's share of what a hedged pair's losing call cost (0 when not hedged). */
+    private static int hedgeExtra(Item it, Work w) {
+        if (w.hedged == null || w.hedged.extraTokens() == 0) {
+            return 0;
+        }
+        int n = w.items.size();
+        int i = Math.max(0, w.items.indexOf(it));
+        return w.hedged.extraTokens() / n + (i < w.hedged.extraTokens() % n ? 1 : 0);
     }
 
     /** The max_tokens that produced the answer, and whether it was learned; null when no call answered. */

@@ -43,6 +43,17 @@ final class Work {
     final List<String> trace = new ArrayList<>(2);
     int calls;
     int failures;
+    /** The race of this request's call with a hedge copy, once a copy went out (null: none). */
+    Hedger.Race race;
+    /** The answer being applied came from a hedge copy (its trace entry says so). */
+    boolean hedgeAnswered;
+    /** Which call of a hedged pair answered (null: not hedged). */
+    dev.llmbatch.core.result.Hedged hedged;
+
+    /** Adds a call's trace entry, {@code region:outcome}, with {@code :hedge} for a hedge copy. */
+    void trace(String region, String outcome, boolean hedge) {
+        trace.add(hedge ? region + ":" + outcome + ":hedge" : region + ":" + outcome);
+    }
 
     Work(List<Item> items, boolean packed, RequestSpec spec, long promptTokens, long charRule, boolean learned) {
         this.items = new ArrayList<>(items);
