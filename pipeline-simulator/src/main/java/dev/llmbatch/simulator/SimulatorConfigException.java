@@ -1,12 +1,14 @@
 package dev.llmbatch.simulator;
 
+import dev.llmbatch.core.config.KeyedProblem;
+
 /**
  * A simulator configuration value that is unknown, of the wrong type or out of range. The message starts with the
  * key's full path, e.g. {@code regions[1].deployments[0].tpm must be > 0}; {@link #key()} returns that path alone.
  *
  * <p>Immutable.
  */
-public final class SimulatorConfigException extends IllegalArgumentException {
+public final class SimulatorConfigException extends IllegalArgumentException implements KeyedProblem {
     private static final long serialVersionUID = 1L;
 
     private final String key;
@@ -23,22 +25,15 @@ public final class SimulatorConfigException extends IllegalArgumentException {
     }
 
     /** The full path of the offending key. */
+    @Override
     public String key() {
         return key;
     }
 
-    /** The same problem, with its key placed under {@code prefix} (a parent key path). */
-    SimulatorConfigException under(String prefix) {
-        return new SimulatorConfigException(join(prefix, key), problem);
+    /** What is wrong, phrased to follow the key. */
+    @Override
+    public String problem() {
+        return problem;
     }
 
-    static String join(String prefix, String key) {
-        if (prefix.isEmpty()) {
-            return key;
-        }
-        if (key.isEmpty()) {
-            return prefix;
-        }
-        return key.startsWith("[") ? prefix + key : prefix + "." + key;
-    }
 }

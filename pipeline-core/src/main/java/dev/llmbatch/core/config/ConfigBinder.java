@@ -5,6 +5,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationContext;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonDeserializer;
+import com.fasterxml.jackson.databind.JavaType;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -13,6 +14,7 @@ import com.fasterxml.jackson.databind.cfg.CoercionAction;
 import com.fasterxml.jackson.databind.cfg.CoercionInputShape;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.introspect.BeanPropertyDefinition;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.type.LogicalType;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -71,6 +73,7 @@ public final class ConfigBinder {
      */
     public static <T> T bind(ObjectMapper mapper, JsonNode tree, Class<T> type,
             BiFunction<String, String, ? extends RuntimeException> error) {
+        unknownKeys(mapper, mapper.constructType(type), tree, "", error);
         try {
             return mapper.treeToValue(tree, type);
         } catch (JsonMappingException e) {
@@ -96,6 +99,38 @@ public final class ConfigBinder {
             throw error.apply(path, "is not valid: " + e.getOriginalMessage());
         } catch (JsonProcessingException e) {
             throw error.apply("", "cannot be bound: " + e.getOriginalMessage());
+        }
+    }
+
+    /**
+     * Fails on the first key (in document order) that is no property of the type it would bind to. Jackson meets an
+     * unknown key only after it has built the record around it, so a record's own check (often failing because of
+     * that very typo) would otherwise be reported instead of the typo.
+     */
+    private static void unknownKeys(ObjectMapper mapper, JavaType type, JsonNode node, String path,
+            BiFunction<String, String, ? extends RuntimeException> error) {
+        if (node == null || !node.isContainerNode()) {
+            return;
+        }
+        if (type.isMapLikeType() && node.isObject()) {
+            node.fields().forEachRemaining(e -> unknownKeys(mapper, type.getContentType(), e.getValue(),
+                    ConfigTree.join(path, e.getKey()), error));
+        } else if (type.isCollectionLikeType() && node.isArray()) {
+            for (int i = 0; i < node.size(); i++) {
+                unknownKeys(mapper, type.getContentType(), node.get(i), path + "[" + i + "]", error);
+            }
+        } else if (node.isObject() && objectLike(type.getRawClass()) && !type.isContainerType()) {
+            Map<String, JavaType> known = new java.util.HashMap<>();
+            for (BeanPropertyDefinition p : mapper.getDeserializationConfig().introspect(type).findProperties()) {
+                known.put(p.getName(), p.getPrimaryType());
+            }
+            node.fields().forEachRemaining(e -> {
+                String key = ConfigTree.join(path, e.getKey());
+                if (!known.containsKey(e.getKey())) {
+                    throw error.apply(key, "is not a known key; known keys here: " + new TreeSet<>(known.keySet()));
+                }
+                unknownKeys(mapper, known.get(e.getKey()), e.getValue(), key, error);
+            });
         }
     }
 

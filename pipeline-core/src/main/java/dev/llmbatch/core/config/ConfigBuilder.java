@@ -69,6 +69,19 @@ public final class ConfigBuilder {
         return this;
     }
 
+    /**
+     * Merges a YAML mapping into the mapping at {@code path} ({@code ""} for the whole file, {@code worker}, ...):
+     * its keys replace those set before, mappings merge key by key. For settings a caller is handed as YAML.
+     */
+    public ConfigBuilder merge(String path, String yamlMapping) {
+        ObjectNode at = tree;
+        for (String s : path.isEmpty() ? new String[0] : path.split("\\.")) {
+            at = at.withObjectProperty(s);
+        }
+        ConfigTree.merge(at, ConfigLoader.read(yamlMapping));
+        return this;
+    }
+
     private static JsonNode put(ObjectNode parent, String key, JsonNode v) {
         parent.set(key, v);
         return v;

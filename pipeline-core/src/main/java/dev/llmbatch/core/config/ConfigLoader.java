@@ -106,8 +106,8 @@ public final class ConfigLoader {
     }
 
     private static ObjectNode resolve(ObjectNode file, Map<String, String> env) {
-        ObjectNode merged = KEYS.deepCopy();
-        ConfigTree.merge(merged, file.deepCopy());
+        ObjectNode merged = file.deepCopy();
+        ConfigTree.underlay(merged, KEYS);
         ConfigTree.applyTemplates(merged, TEMPLATES);
         applyEnv(merged, "", env);
         String missing = ConfigTree.firstRequired(merged, "");

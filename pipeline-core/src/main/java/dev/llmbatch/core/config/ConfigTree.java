@@ -85,7 +85,11 @@ public final class ConfigTree {
         }
     }
 
-    private static void underlay(ObjectNode node, ObjectNode defaults) {
+    /**
+     * Lays {@code defaults} under {@code node}: keys it lacks are added (after its own, so that binding meets a
+     * misspelt key of the file before a record is complete), mappings on both sides are underlaid key by key.
+     */
+    public static void underlay(ObjectNode node, ObjectNode defaults) {
         defaults.fields().forEachRemaining(d -> {
             JsonNode mine = node.get(d.getKey());
             if (mine == null) {

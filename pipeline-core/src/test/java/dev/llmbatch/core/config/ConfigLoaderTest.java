@@ -241,6 +241,11 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_misspeltKeyAndAnInvalidConfig_theMisspeltKeyIsNamed() {
+        assertRejected("kafka: {bootstrap: x:1}\nmodel: {}\n", "model is not a known key");
+    }
+
+    @Test
     void parse_unknownTopLevelKey_namesIt() {
         assertRejected("workers: {}\n" + MINIMAL, "workers is not a known key");
     }
