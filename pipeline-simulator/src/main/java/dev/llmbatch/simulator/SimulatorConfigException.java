@@ -1,6 +1,6 @@
 package dev.llmbatch.simulator;
 
-import dev.llmbatch.core.config.KeyedProblem;
+import dev.llmbatch.core.config.ConfigProblem;
 
 /**
  * A simulator configuration value that is unknown, of the wrong type or out of range. The message starts with the
@@ -8,32 +8,14 @@ import dev.llmbatch.core.config.KeyedProblem;
  *
  * <p>Immutable.
  */
-public final class SimulatorConfigException extends IllegalArgumentException implements KeyedProblem {
+public final class SimulatorConfigException extends ConfigProblem {
     private static final long serialVersionUID = 1L;
-
-    private final String key;
-    private final String problem;
 
     /**
      * @param key the offending key (a path such as {@code deployments[0].tpm}; empty for the document itself)
      * @param problem what is wrong, phrased to follow the key ("must be > 0")
      */
     public SimulatorConfigException(String key, String problem) {
-        super(key.isEmpty() ? problem : key + " " + problem);
-        this.key = key;
-        this.problem = problem;
+        super(key, problem, null);
     }
-
-    /** The full path of the offending key. */
-    @Override
-    public String key() {
-        return key;
-    }
-
-    /** What is wrong, phrased to follow the key. */
-    @Override
-    public String problem() {
-        return problem;
-    }
-
 }

@@ -69,7 +69,7 @@ public final class ConfigBinder {
 
     /**
      * {@code tree} bound to {@code type}; any failure becomes {@code error.apply(keyPath, problem)}. A
-     * {@link KeyedProblem} thrown by a record's constructor has its key placed under that record's path.
+     * {@link ConfigProblem} thrown by a record's constructor has its key placed under that record's path.
      */
     public static <T> T bind(ObjectMapper mapper, JsonNode tree, Class<T> type,
             BiFunction<String, String, ? extends RuntimeException> error) {
@@ -79,7 +79,7 @@ public final class ConfigBinder {
         } catch (JsonMappingException e) {
             String path = path(e.getPath());
             for (Throwable c = e.getCause(); c != null; c = c.getCause()) {
-                if (c instanceof KeyedProblem k) {
+                if (c instanceof ConfigProblem k) {
                     throw error.apply(ConfigTree.join(path, k.key()), k.problem());
                 }
             }

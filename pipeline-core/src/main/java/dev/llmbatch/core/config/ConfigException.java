@@ -1,22 +1,15 @@
 package dev.llmbatch.core.config;
 
-/** A configuration that cannot be used; the message names the offending key. */
-public final class ConfigException extends IllegalArgumentException implements KeyedProblem {
+/** A worker configuration that cannot be used; the message names the offending key. */
+public final class ConfigException extends ConfigProblem {
     private static final long serialVersionUID = 1L;
 
-    private final String key;
-    private final String problem;
-
     public ConfigException(String message) {
-        super(message);
-        this.key = "";
-        this.problem = message;
+        super("", message, null);
     }
 
     public ConfigException(String message, Throwable cause) {
-        super(message, cause);
-        this.key = "";
-        this.problem = message;
+        super("", message, cause);
     }
 
     /**
@@ -24,18 +17,6 @@ public final class ConfigException extends IllegalArgumentException implements K
      * @param problem what is wrong, phrased to follow the key
      */
     public ConfigException(String key, String problem) {
-        super(key.isEmpty() ? problem : key + " " + problem);
-        this.key = key;
-        this.problem = problem;
-    }
-
-    @Override
-    public String key() {
-        return key;
-    }
-
-    @Override
-    public String problem() {
-        return problem;
+        super(key, problem, null);
     }
 }
