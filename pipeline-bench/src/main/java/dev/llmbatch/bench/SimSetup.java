@@ -1,5 +1,6 @@
 package dev.llmbatch.bench;
 
+import dev.llmbatch.core.config.ConfigBuilder;
 import dev.llmbatch.core.config.ConfigLoader;
 import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.simulator.Simulator;
@@ -137,35 +138,34 @@ public final class SimSetup {
     /** As above; {@code kafkaExtra} adds entries to the {@code kafka:} map, e.g. {@code delivery: at-least-once}. */
     public static String workerYaml(List<Endpoint> endpoints, String bootstrap, Topics t, double timeScale,
             boolean unlimited, String workerExtra, String poolExtra, String kafkaExtra) {
-        StringBuilder y = new StringBuilder();
-        y.append("kafka: {bootstrap: \"").append(bootstrap).append("\", jobs-topic: ").append(t.jobs())
-                .append(", results-topic: ").append(t.results()).append(", dlq-topic: ").append(t.dlq())
-                .append(", group: ").append(t.group());
-        if (kafkaExtra != null) {
-            y.append(", ").append(kafkaExtra);
-        }
-        y.append("}\n");
-        y.append("worker:\n  time-scale: ").append(num(timeScale)).append('\n');
-        y.append("  grace-period-ms: 2000\n");
-        if (workerExtra == null || !workerExtra.contains("http:")) {
-            y.append("  http: {host: 127.0.0.1, port: 0}\n");
-        }
-        if (workerExtra != null) {
-            workerExtra.lines().forEach(l -> y.append("  ").append(l).append('\n'));
-        }
-        y.append("models:\n  ").append(Workload.MODEL).append(":\n    encoding: o200k_base\n")
-                .append("    context-window: 128000\n    max-request-tokens: 2048\n");
-        if (poolExtra != null) {
-            poolExtra.lines().forEach(l -> y.append("    ").append(l).append('\n'));
-        }
-        y.append("    deployments:\n");
+        ConfigBuilder b = worker(endpoints, bootstrap, t, timeScale, unlimited);
+        b.merge("kafka", kafkaExtra == null ? "" : "{" + kafkaExtra + "}");
+        b.merge("worker", workerExtra == null ? "" : workerExtra);
+        b.merge("models." + Workload.MODEL, poolExtra == null ? "" : poolExtra);
+        return b.toYaml();
+    }
+
+    /**
+     * The worker config of {@link #workerYaml} as a builder: the given regions, every deployment in priority 1,
+     * {@code max-request-tokens} 2048 (the minimum bucket burst; every job here is below it), a short grace period so
+     * that stopping a worker whose backlog is not drained does not wait, admin HTTP on any free port.
+     */
+    public static ConfigBuilder worker(List<Endpoint> endpoints, String bootstrap, Topics t, double timeScale,
+            boolean unlimited) {
+        ConfigBuilder b = PipelineConfig.builder()
+                .set("kafka", Map.of("bootstrap", bootstrap, "jobs-topic", t.jobs(), "results-topic", t.results(),
+                        "dlq-topic", t.dlq(), "group", t.group()))
+                .set("worker.time-scale", timeScale)
+                .set("worker.grace-period-ms", 2000)
+                .set("worker.http", Map.of("host", "127.0.0.1", "port", 0))
+                .pool(Workload.MODEL, "o200k_base")
+                .set("models." + Workload.MODEL + ".context-window", 128_000)
+                .set("models." + Workload.MODEL + ".max-request-tokens", 2048);
         for (Endpoint e : endpoints) {
-            y.append("      - {region: ").append(e.region()).append(", endpoint: \"").append(e.url())
-                    .append("\", deployment: ").append(DEPLOYMENT).append(", api-key-env: ").append(KEY_ENV)
-                    .append(", tpm: ").append(unlimited ? UNLIMITED_TPM : e.tpm()).append(", rpm: ")
-                    .append(unlimited ? UNLIMITED_TPM : e.rpm()).append(", priority: 1}\n");
+            b.deployment(Workload.MODEL, e.region(), e.url(), DEPLOYMENT, KEY_ENV, unlimited ? UNLIMITED_TPM : e.tpm(),
+                    unlimited ? UNLIMITED_TPM : e.rpm());
         }
-        return y.toString();
+        return b;
     }
 
     public static Map<String, String> workerEnv() {

@@ -4,6 +4,7 @@ import dev.llmbatch.command.Commands;
 import dev.llmbatch.command.DurationConverter;
 import dev.llmbatch.command.StreamCommand;
 import dev.llmbatch.command.VersionProvider;
+import dev.llmbatch.core.config.ConfigBuilder;
 import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.ConfigLoader;
 import dev.llmbatch.core.config.DeploymentConfig;
@@ -249,33 +250,19 @@ public final class LocalCommand extends StreamCommand {
 
     /** The worker config for the regions of {@code sim}, reached at {@code endpoint.apply(region)}. */
     static String simulatedConfig(SimulatorConfig simConfig, java.util.function.Function<String, String> endpoint) {
-        StringBuilder y = new StringBuilder();
-        y.append("worker:\n  time-scale: ").append(simConfig.timeScale()).append('\n');
-        y.append("models:\n  gpt-4o-mini:\n    encoding: o200k_base\n    context-window: 128000\n");
-        y.append("    deployments:\n");
+        ConfigBuilder b = PipelineConfig.builder().set("worker.time-scale", simConfig.timeScale())
+                .pool("gpt-4o-mini", "o200k_base").set("models.gpt-4o-mini.context-window", 128_000);
         for (var region : simConfig.regions()) {
-            String r = region.name();
             for (var d : region.deployments()) {
-                y.append("      - {region: ").append(r).append(", endpoint: \"").append(endpoint.apply(r))
-                        .append("\", deployment: ").append(d.name()).append(", api-key-env: ").append(SIM_KEY_ENV)
-                        .append(", tpm: ").append(d.tpm()).append(", rpm: ").append(d.rpm())
-                        .append(", priority: 1}\n");
+                b.deployment("gpt-4o-mini", region.name(), endpoint.apply(region.name()), d.name(), SIM_KEY_ENV,
+                        d.tpm(), d.rpm());
             }
         }
-        y.append("""
-                tasks:
-                  sentiment:
-                    system: "Classify the sentiment of the user's product review as positive, negative or neutral. Reply with one word."
-                    max-tokens: 5
-                    temperature: 0
-                    batchable: true
-                  translate:
-                    system: "Translate the user's text to English. Reply with the translation only."
-                    max-tokens: 200
-                    temperature: 0
-                    batchable: true
-                """);
-        return y.toString();
+        return b.task("sentiment", "Classify the sentiment of the user's product review as positive, negative or "
+                        + "neutral. Reply with one word.", 5, true)
+                .task("translate", "Translate the user's text to English. Reply with the translation only.", 200, true)
+                .set("tasks.sentiment.temperature", 0).set("tasks.translate.temperature", 0)
+                .toYaml();
     }
 
     private static void printSummary(PrintStream out, SubmitCommand.Summary s, double elapsed, Simulator sim,

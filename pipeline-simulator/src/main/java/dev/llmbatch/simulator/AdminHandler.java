@@ -55,7 +55,7 @@ final class AdminHandler {
         FaultSpec spec;
         try {
             JsonNode node = json.readTree(rc.body().length() == 0 ? "{}" : rc.body().asString());
-            spec = ConfigParser.faultSpec(node, "");
+            spec = ConfigReader.faultSpec(node);
         } catch (IOException e) {
             bad(rc.response(), "body must be a JSON object of fault keys");
             return;
@@ -73,7 +73,7 @@ final class AdminHandler {
         BatchFaults spec;
         try {
             JsonNode node = json.readTree(rc.body().length() == 0 ? "{}" : rc.body().asString());
-            spec = ConfigParser.batchFaults(node, "");
+            spec = ConfigReader.batchFaults(node);
         } catch (IOException e) {
             bad(rc.response(), "body must be a JSON object of batch-fault keys");
             return;

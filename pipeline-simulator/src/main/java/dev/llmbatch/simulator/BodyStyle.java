@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Which of the observed Azure OpenAI 429 bodies a deployment returns (reference 3.5). All carry the wait in whole
  * seconds in the message; token and request limits are worded "token rate limit" and "call rate limit".
@@ -20,6 +22,7 @@ public enum BodyStyle {
     }
 
     /** The name used in YAML. */
+    @JsonValue
     public String yamlName() {
         return yamlName;
     }

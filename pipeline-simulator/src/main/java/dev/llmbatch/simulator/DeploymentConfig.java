@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 import com.knuddels.jtokkit.api.EncodingType;
 import dev.llmbatch.simulator.quota.CostEstimator;
 import java.util.Arrays;
@@ -37,7 +39,7 @@ public record DeploymentConfig(String name, String model, String encoding, long 
                                CostEstimator estimator, int defaultMaxTokens, int contextWindow,
                                String contentFilterPattern, String outputFilterPattern, boolean retryAfterMsHeader,
                                BodyStyle bodyStyle, HeaderProfile headerProfile, double sheddingRate,
-                               int sheddingRetryAfterS, boolean requestWindow1s, boolean rejectOversize,
+                               int sheddingRetryAfterS, @JsonProperty("request-window-1s") boolean requestWindow1s, boolean rejectOversize,
                                BatchFaults batchFaults, PackingMode packing) {
 
     /** Validates every value; messages name the YAML key. */

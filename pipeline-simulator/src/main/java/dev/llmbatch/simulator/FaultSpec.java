@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * Faults a region injects into requests it has already admitted (and charged, as the real service does). For each
  * admitted request one uniform draw picks at most one fault: 500, 503, 408 (after the full latency), hang (never
@@ -11,7 +13,8 @@ package dev.llmbatch.simulator;
  *
  * <p>Immutable and thread-safe.
  */
-public record FaultSpec(double p500, double p503, double p408, double pHang, double pReset,
+public record FaultSpec(@JsonProperty("p-500") double p500, @JsonProperty("p-503") double p503,
+                        @JsonProperty("p-408") double p408, double pHang, double pReset,
                         double latencyMultiplier) {
 
     private static final FaultSpec NONE = new FaultSpec(0, 0, 0, 0, 0, 1);

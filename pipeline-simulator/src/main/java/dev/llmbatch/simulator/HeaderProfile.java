@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * Which retry hints a deployment's 429 responses carry (reference 3.4); a client must cope with each.
  * {@code x-ms-region} and the {@code x-ratelimit-remaining-*} / {@code x-ratelimit-limit-*} headers are sent in
@@ -20,6 +22,7 @@ public enum HeaderProfile {
     }
 
     /** The name used in YAML. */
+    @JsonValue
     public String yamlName() {
         return yamlName;
     }

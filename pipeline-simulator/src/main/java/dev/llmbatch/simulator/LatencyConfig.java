@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
+
 /**
  * A region's latency model (reference section 6), in simulated milliseconds:
  * {@code e2e = rtt + ttft * LogNormal(0, ttftSigma) + promptTokens / 1000 * prefillMsPer1k
@@ -21,7 +23,8 @@ package dev.llmbatch.simulator;
  * {@code multiplier} (1.0), {@code p-slow} (0.0), {@code tail-sigma} (0.0), {@code stall-probability} (0.0),
  * {@code stall-ms} (30000). Immutable.
  */
-public record LatencyConfig(double rttMs, double ttftMs, double prefillMsPer1k, double tps, double ttftSigma,
+public record LatencyConfig(double rttMs, double ttftMs, @JsonProperty("prefill-ms-per-1k") double prefillMsPer1k, double tps,
+                            double ttftSigma,
                             double tpsSigma, double loadAlpha, double multiplier, double pSlow, double tailSigma,
                             double stallProbability, double stallMs) {
 

@@ -1,5 +1,7 @@
 package dev.llmbatch.simulator;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * How a deployment's model treats the reply schema of a packed request (prompt-packing protocol, issue 9): whether
  * it follows it, or plays a model that ignores it, so that a client's detection of a packing-hostile model (and its
@@ -23,6 +25,7 @@ public enum PackingMode {
     }
 
     /** The name used in YAML and in the admin endpoint. */
+    @JsonValue
     public String yamlName() {
         return yamlName;
     }

@@ -150,7 +150,7 @@ public record SimulatorConfig(double timeScale, long seed, String host, List<Str
 
     /** Parses and validates YAML text. */
     public static SimulatorConfig parse(String yaml) {
-        return ConfigParser.parse(yaml);
+        return ConfigReader.parse(yaml);
     }
 
     /**

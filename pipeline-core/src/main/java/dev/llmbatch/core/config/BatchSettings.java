@@ -1,5 +1,6 @@
 package dev.llmbatch.core.config;
 
+import com.fasterxml.jackson.annotation.JsonProperty;
 import java.time.Duration;
 
 /**
@@ -8,10 +9,18 @@ import java.time.Duration;
  * message) that share instruction and parameters, reserve at most {@code maxItemTokens} and ask for n = 1 without a
  * response_format are packed into one request of at most {@code maxItems} items and {@code maxBatchTokens} reserved
  * tokens; a batch is sent when full or {@code maxWait} after its first item, so a lone job is not held longer.
+ * Immutable; validated on construction with messages that name the key.
  */
-public record BatchSettings(boolean enabled, int maxItems, int maxBatchTokens, Duration maxWait, int maxItemTokens,
-        boolean messagesJobs) {
+public record BatchSettings(boolean enabled, int maxItems, int maxBatchTokens,
+        @JsonProperty("max-wait-ms") Duration maxWait, int maxItemTokens, boolean messagesJobs) {
 
-    /** The defaults: on, 16 items, 4,096 tokens, 30 ms, 256 tokens per item, messages jobs not packed. */
-    public static final BatchSettings DEFAULTS = new BatchSettings(true, 16, 4096, Duration.ofMillis(30), 256, false);
+    /** The defaults of {@code pipeline-defaults.yaml}. */
+    public static final BatchSettings DEFAULTS = ConfigLoader.templateDefaults("models.*", "batching", BatchSettings.class);
+
+    public BatchSettings {
+        Check.atLeast("max-items", maxItems, 1);
+        Check.atLeast("max-batch-tokens", maxBatchTokens, 1);
+        Check.atLeast("max-wait-ms", maxWait, 0);
+        Check.atLeast("max-item-tokens", maxItemTokens, 1);
+    }
 }

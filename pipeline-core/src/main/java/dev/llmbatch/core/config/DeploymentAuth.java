@@ -1,5 +1,7 @@
 package dev.llmbatch.core.config;
 
+import com.fasterxml.jackson.annotation.JsonValue;
+
 /**
  * How the worker proves who it is to one deployment: with an API key (named by the deployment's
  * {@code api-key-env} or {@code api-key-file}) or with a Microsoft Entra ID token ({@code auth: entra}). Plain values
@@ -14,11 +16,11 @@ public record DeploymentAuth(Method method, String tenantId, String clientId) {
     public static final DeploymentAuth API_KEY = new DeploymentAuth(Method.API_KEY, null, null);
 
     public DeploymentAuth {
-        if (method == null) {
-            throw new IllegalArgumentException("method");
-        }
+        Check.present("auth", method);
+        tenantId = Check.blankToNull(tenantId);
+        clientId = Check.blankToNull(clientId);
         if (method == Method.API_KEY && (tenantId != null || clientId != null)) {
-            throw new IllegalArgumentException("tenant-id and client-id only apply to auth: entra");
+            throw new ConfigException(tenantId != null ? "tenant-id" : "client-id", "only applies to auth: entra");
         }
     }
 
@@ -32,6 +34,7 @@ public record DeploymentAuth(Method method, String tenantId, String clientId) {
             this.yaml = yaml;
         }
 
+        @JsonValue
         public String yamlName() {
             return yaml;
         }

@@ -32,32 +32,20 @@ package dev.llmbatch.core.config;
 public record HedgingSettings(boolean enabled, double quantile, int minSamples, double maxExtraTokenShare,
                               long windowMs, int maxBatchItems, long minDelayMs, long halfLifeMs) {
 
-    /** Defaults: on, 0.95, 20 samples, 3% of admitted tokens over 60 s, batches of up to 4, 500 ms, 2 min. */
-    public static final HedgingSettings DEFAULTS = new HedgingSettings(true, 0.95, 20, 0.03, 60_000, 4, 500,
-            120_000);
+    /** The defaults, as declared under {@code models.*.hedging} in {@code pipeline-defaults.yaml}. */
+    public static final HedgingSettings DEFAULTS = ConfigLoader.templateDefaults("models.*", "hedging",
+            HedgingSettings.class);
 
     public HedgingSettings {
         if (!(quantile >= 0.5 && quantile < 1)) {
-            throw new ConfigException("hedging.quantile must be in [0.5, 1), got " + quantile);
+            throw new ConfigException("quantile", "must be in [0.5, 1), got " + quantile);
         }
-        if (minSamples < 1) {
-            throw new ConfigException("hedging.min-samples must be >= 1, got " + minSamples);
-        }
-        if (!(maxExtraTokenShare >= 0 && maxExtraTokenShare <= 1)) {
-            throw new ConfigException("hedging.max-extra-token-share must be in [0, 1], got " + maxExtraTokenShare);
-        }
-        if (windowMs < 1_000) {
-            throw new ConfigException("hedging.window-ms must be >= 1000, got " + windowMs);
-        }
-        if (maxBatchItems < 1) {
-            throw new ConfigException("hedging.max-batch-items must be >= 1, got " + maxBatchItems);
-        }
-        if (minDelayMs < 0) {
-            throw new ConfigException("hedging.min-delay-ms must be >= 0, got " + minDelayMs);
-        }
-        if (halfLifeMs < 1_000) {
-            throw new ConfigException("hedging.half-life-ms must be >= 1000, got " + halfLifeMs);
-        }
+        Check.atLeast("min-samples", minSamples, 1);
+        Check.between("max-extra-token-share", maxExtraTokenShare, 0, 1);
+        Check.atLeast("window-ms", windowMs, 1_000);
+        Check.atLeast("max-batch-items", maxBatchItems, 1);
+        Check.atLeast("min-delay-ms", minDelayMs, 0);
+        Check.atLeast("half-life-ms", halfLifeMs, 1_000);
     }
 
     /** These settings with {@code enabled} replaced (the off switch). */

@@ -4,7 +4,8 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The whole worker configuration, loaded and validated by {@link ConfigLoader}. Immutable and safe to share.
+ * The whole worker configuration, loaded by {@link ConfigLoader} or built with {@link #builder()}. Immutable, safe to
+ * share; validated on construction with messages that name the key.
  */
 public record PipelineConfig(
         KafkaSettings kafka,
@@ -14,15 +15,23 @@ public record PipelineConfig(
         QuotaSettings quota) {
 
     public PipelineConfig {
+        Check.present("kafka", kafka);
+        Check.present("worker", worker);
+        Check.present("quota", quota);
+        if (models == null || models.isEmpty()) {
+            throw new ConfigException("models", "must declare at least one model pool");
+        }
         models = Map.copyOf(models);
         tasks = Map.copyOf(tasks);
-        quota = quota == null ? QuotaSettings.LOCAL : quota;
+        if (worker.defaultModel() != null && !models.containsKey(worker.defaultModel())) {
+            throw new ConfigException("worker.default-model", "names '" + worker.defaultModel()
+                    + "', which is not a key of models");
+        }
     }
 
-    /** A configuration with in-process quota windows. */
-    public PipelineConfig(KafkaSettings kafka, WorkerSettings worker, Map<String, ModelPool> models,
-            Map<String, TaskTemplate> tasks) {
-        this(kafka, worker, models, tasks, null);
+    /** A builder of a config file's content, for tests and benchmarks: see {@link ConfigBuilder}. */
+    public static ConfigBuilder builder() {
+        return new ConfigBuilder();
     }
 
     /** The pool a job's {@code model} names, or the default pool when the job names none. */

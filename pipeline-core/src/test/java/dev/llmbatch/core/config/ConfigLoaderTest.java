@@ -92,12 +92,16 @@ class ConfigLoaderTest {
                 "jobs.dead", "workers-a", Delivery.AT_LEAST_ONCE, "worker-7", Duration.ofMillis(250), 100, 2_000,
                 Map.of("security.protocol", "SSL", "client.rack", "r1"), true));
         assertThat(c.worker()).isEqualTo(new WorkerSettings("gpt-4o", 500, 4, Duration.ofSeconds(30),
-                Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2), 60.0,
+                Duration.ofSeconds(5), Duration.ofSeconds(2), Duration.ofMinutes(2), Duration.ofSeconds(30), 60.0,
                 new WorkerSettings.Backoff(Duration.ofMillis(800), Duration.ofMillis(9_000), 3.0, 0.25),
-                new WorkerSettings.BucketSettings(0.05, Duration.ofMillis(400)), 16, 32, "0.0.0.0", 9090,
+                new WorkerSettings.BucketSettings(0.05, Duration.ofMillis(400)), new WorkerSettings.Pool(16, 32),
+                new WorkerSettings.Http("0.0.0.0", 9090),
                 new WorkerSettings.IdempotencySettings(false, Duration.ofMinutes(1), 10),
                 new WorkerSettings.BreakerSettings(true, 0.5, 10, Duration.ofSeconds(10), Duration.ofSeconds(5),
-                        Duration.ofSeconds(60))));
+                        Duration.ofSeconds(60)),
+                new WorkerSettings.LearningSettings("llm.worker.state", Duration.ofSeconds(30))));
+        assertThat(c.worker().httpHost()).isEqualTo("0.0.0.0");
+        assertThat(c.worker().maxWaitQueue()).isEqualTo(32);
         assertThat(c.models()).containsOnlyKeys("gpt-4o-mini", "gpt-4o");
         ModelPool mini = c.models().get("gpt-4o-mini");
         assertThat(mini.name()).isEqualTo("gpt-4o-mini");
@@ -120,7 +124,7 @@ class ConfigLoaderTest {
         });
         assertThat(c.tasks()).containsOnlyKeys("sentiment", "summary");
         assertThat(c.tasks().get("sentiment")).isEqualTo(new TaskTemplate("sentiment",
-                "Classify the sentiment as positive, negative or neutral.", 5, 0.0, true));
+                "Classify the sentiment as positive, negative or neutral.", 5, 0.0, true, null));
         assertThat(c.pool(null)).containsSame(gpt4o);
         assertThat(c.pool("gpt-4o-mini")).containsSame(mini);
         assertThat(c.pool("nope")).isEmpty();
@@ -160,7 +164,7 @@ class ConfigLoaderTest {
         assertThat(d.apiVersion()).isEqualTo("2024-10-21");
         assertThat(d.endpoint()).isEqualTo(URI.create("https://x.openai.azure.com"));
         assertThat(c.tasks().get("sentiment")).isEqualTo(new TaskTemplate("sentiment",
-                "Classify the sentiment as positive, negative or neutral.", 5, null, true));
+                "Classify the sentiment as positive, negative or neutral.", 5, null, true, null));
         assertThat(c.pool(null)).containsSame(pool);
     }
 
@@ -182,7 +186,7 @@ class ConfigLoaderTest {
     void parse_taskWithoutOptionalKeys_defaultsMaxTokensAndBatchable() {
         TaskTemplate t = parse(FULL).tasks().get("summary");
 
-        assertThat(t).isEqualTo(new TaskTemplate("summary", "Summarize.", 256, null, false));
+        assertThat(t).isEqualTo(new TaskTemplate("summary", "Summarize.", 256, null, false, null));
     }
 
     @Test
@@ -237,6 +241,11 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void parse_misspeltKeyAndAnInvalidConfig_theMisspeltKeyIsNamed() {
+        assertRejected("kafka: {bootstrap: x:1}\nmodel: {}\n", "model is not a known key");
+    }
+
+    @Test
     void parse_unknownTopLevelKey_namesIt() {
         assertRejected("workers: {}\n" + MINIMAL, "workers is not a known key");
     }
@@ -249,7 +258,7 @@ class ConfigLoaderTest {
 
     @Test
     void parse_tpmZero_namesTheKey() {
-        assertRejected(MINIMAL.replace("tpm: 450000", "tpm: 0"), "models.gpt-4o-mini.deployments[0].tpm must be >= 1");
+        assertRejected(MINIMAL.replace("tpm: 450000", "tpm: 0"), "models.gpt-4o-mini.deployments[0].tpm must be >= 1, got 0");
     }
 
     @Test
@@ -296,7 +305,7 @@ class ConfigLoaderTest {
     @Test
     void parse_unknownAuth_namesTheKey() {
         assertRejected(MINIMAL.replace("api-key-env: AOAI_KEY_SWC,", "auth: oauth, api-key-env: AOAI_KEY_SWC,"),
-                "models.gpt-4o-mini.deployments[0].auth must be api-key or entra, got 'oauth'");
+                "models.gpt-4o-mini.deployments[0].auth must be one of [api-key, entra], got \"oauth\"");
     }
 
     @Test
@@ -367,13 +376,13 @@ class ConfigLoaderTest {
     @Test
     void parse_createTopicsNotABoolean_namesTheKey() {
         assertRejected("kafka: {create-topics: sometimes}\n" + MINIMAL,
-                "kafka.create-topics must be true or false, got 'sometimes'");
+                "kafka.create-topics must be true or false, got \"sometimes\"");
     }
 
     @Test
     void parse_badDelivery_namesTheKey() {
         assertRejected("kafka: {delivery: exactly-twice}\n" + MINIMAL,
-                "kafka.delivery must be exactly-once or at-least-once, got 'exactly-twice'");
+                "kafka.delivery must be one of [exactly-once, at-least-once], got \"exactly-twice\"");
     }
 
     @Test
@@ -389,7 +398,7 @@ class ConfigLoaderTest {
     @Test
     void parse_badApiStyle_namesTheKey() {
         assertRejected(MINIMAL.replace("priority: 1}", "priority: 1, api-style: grpc}"),
-                "models.gpt-4o-mini.deployments[0].api-style must be classic, v1 or openai");
+                "models.gpt-4o-mini.deployments[0].api-style must be one of [classic, v1, openai]");
     }
 
     @Test
@@ -438,7 +447,7 @@ class ConfigLoaderTest {
     @Test
     void parse_breakerMaxOpenBelowOpen_namesTheKeys() {
         assertRejected("worker: {breaker: {open-ms: 5000, max-open-ms: 1000}}\n" + MINIMAL,
-                "worker.breaker.max-open-ms must be >= worker.breaker.open-ms");
+                "worker.breaker.max-open-ms must be >= open-ms (5000), got 1000");
     }
 
     @Test

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.llmbatch.core.config.ApiStyle;
-import dev.llmbatch.core.config.BatchSettings;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.config.ModelPool;
+import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.job.ChatMessage;
 import dev.llmbatch.core.job.Job;
 import dev.llmbatch.core.job.Priority;
@@ -28,7 +28,9 @@ class ChatRequestBodyTest {
     private static ResolvedJob resolved(int n, Double temperature, JsonNode responseFormat, boolean explicit) {
         Job job = new Job("r-1", "gpt-4o-mini", MESSAGES, explicit ? 5 : null, temperature, responseFormat, n, null,
                 null, null, null, Priority.NORMAL, null, null);
-        ModelPool pool = new ModelPool("gpt-4o-mini", "o200k_base", 128_000, 640, 8_192, BatchSettings.DEFAULTS, List.of(deployment(ApiStyle.CLASSIC)));
+        ModelPool pool = PipelineConfig.builder().pool("gpt-4o-mini", "o200k_base")
+                .deployment("gpt-4o-mini", "swedencentral", "https://x.openai.azure.com", "mini-swc", "K", 450_000, 2_700)
+                .build().models().get("gpt-4o-mini");
         return new ResolvedJob(job, pool, MESSAGES, explicit ? 5 : 640, explicit, temperature, responseFormat, 20,
                 25 + 5L * n, null, null);
     }

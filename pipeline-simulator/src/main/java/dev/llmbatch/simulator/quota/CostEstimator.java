@@ -1,5 +1,11 @@
 package dev.llmbatch.simulator.quota;
 
+import dev.llmbatch.core.config.ConfigException;
+
+import com.fasterxml.jackson.annotation.JsonValue;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -57,6 +63,7 @@ public enum CostEstimator {
     }
 
     /** The canonical name used in YAML ({@code chars}, {@code gpt35}, {@code tokenizer}). */
+    @JsonValue
     public String yamlName() {
         return yamlName;
     }
@@ -80,6 +87,16 @@ public enum CostEstimator {
             }
         }
         return null;
+    }
+
+    /** Binds a YAML name or alias; anything else fails, listing the accepted names. */
+    @JsonCreator
+    static CostEstimator bind(String name) {
+        CostEstimator e = fromYaml(name);
+        if (e == null) {
+            throw new ConfigException("", "must be one of " + yamlNames() + ", got \"" + name + "\"");
+        }
+        return e;
     }
 
     /** Every accepted YAML name, aliases included, for error messages. */
