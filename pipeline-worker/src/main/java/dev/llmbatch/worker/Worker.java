@@ -97,6 +97,9 @@ public final class Worker implements AutoCloseable {
                 metrics, Clock.systemUTC(), Ticker.system(), config.worker().maxInFlight(),
                 config.worker().gracePeriod(), config.worker().idempotency());
         dispatcher.fallbackShare(loop::assignedShare);
+        metrics.describe("llm_worker_ready", "1 while /health/ready says 200: partitions to work on, a result producer "
+                + "that can publish, a deployment to call in every pool.");
+        metrics.gauge("llm_worker_ready", () -> health().getBoolean("ready") ? 1 : 0);
         this.thread = new Thread(loop, "llm-worker-kafka");
         lag.refresh();
         this.lagTimer = vertx.setPeriodic(LAG_REFRESH_MS, id -> lag.refresh());

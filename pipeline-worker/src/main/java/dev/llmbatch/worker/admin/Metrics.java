@@ -133,6 +133,14 @@ public final class Metrics {
         help.put(name, text);
     }
 
+    /**
+     * The names given HELP text so far, as callers name them (counters with {@code _total}, histograms without their
+     * unit): the series the worker can expose, including label sets not seen yet.
+     */
+    public Set<String> described() {
+        return Set.copyOf(help.keySet());
+    }
+
     /** Current value of a counter (0 if never incremented). */
     public long counter(String name, String... labels) {
         Counter c = registry.find(base(name)).tags(labels).counter();
