@@ -143,6 +143,8 @@ public final class LocalCommand extends StreamCommand {
                 try (Worker worker = Worker.start(cfg, env)) {
                     out.println("worker     admin http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
                             + "/metrics");
+                    out.println("status     http://" + cfg.worker().httpHost() + ":" + worker.adminPort()
+                            + "/ (status page; /status.json)");
                     long t0 = System.nanoTime();
                     SubmitCommand.Summary summary = SubmitCommand.submitAndWait(input, output, servers, client,
                             cfg.kafka().jobsTopic(), cfg.kafka().resultsTopic(), timeout, System.err);
@@ -180,6 +182,8 @@ public final class LocalCommand extends StreamCommand {
                 for (LocalWorkers.Handle h : fleet.workers()) {
                     out.println("worker " + h.number() + "   pid " + h.process().pid() + " admin http://"
                             + cfg.worker().httpHost() + ":" + h.port() + "/metrics log " + h.log());
+                    out.println("status " + h.number() + "   http://" + cfg.worker().httpHost() + ":" + h.port()
+                            + "/ (status page)");
                 }
                 fleet.awaitAssigned(ASSIGN_TIMEOUT);
                 long t0 = System.nanoTime();

@@ -106,6 +106,46 @@ class DeploymentFilesTest {
         assertThat(services.path("kafka").path("image").asText()).isEqualTo("apache/kafka:" + kafkaVersion());
     }
 
+    @Test
+    void dockerCompose_monitoringProfile_provisionsPrometheusAndGrafanaFromDeploy() throws Exception {
+        JsonNode services = YAML.readTree(ROOT.resolve("docker-compose.yml").toFile()).path("services");
+        for (String name : List.of("prometheus", "grafana")) {
+            JsonNode s = services.path(name);
+            assertThat(s.path("profiles").toString()).as(name + " profiles").isEqualTo("[\"monitoring\"]");
+            assertThat(s.path("ports").get(0).asText()).as(name + " on localhost only").startsWith("127.0.0.1:");
+            assertThat(s.path("healthcheck").path("test").asText()).as(name + " healthcheck").isNotBlank();
+            for (JsonNode v : s.path("volumes")) {
+                String host = v.asText().split(":")[0];
+                if (host.startsWith("./")) {
+                    assertThat(ROOT.resolve(host)).as(name + " mounts " + host).exists();
+                }
+            }
+        }
+        assertThat(services.path("prometheus").path("command").toString())
+                .contains("--config.file=/etc/prometheus/prometheus.yml");
+        JsonNode prom = YAML.readTree(ROOT.resolve("deploy/prometheus/prometheus.yml").toFile());
+        assertThat(prom.path("rule_files").get(0).asText()).isEqualTo("alerts.yml");
+        JsonNode scrape = prom.path("scrape_configs").get(0);
+        assertThat(scrape.path("job_name").asText()).as("the job the alerts' up{job=...} names")
+                .isEqualTo("llm-worker");
+        assertThat(scrape.path("dns_sd_configs").get(0).path("names").get(0).asText()).isEqualTo("worker");
+        assertThat(scrape.path("dns_sd_configs").get(0).path("port").asInt()).as("the worker's admin port")
+                .isEqualTo(ConfigLoader.load(ROOT.resolve("deploy/worker.yaml"), Map.of()).worker().httpPort());
+
+        // the dashboard's data source is the one provisioned, and the provider reads the directory it is mounted in
+        JsonNode ds = YAML.readTree(ROOT.resolve("deploy/grafana/provisioning/datasources/prometheus.yml").toFile())
+                .path("datasources").get(0);
+        assertThat(ds.path("url").asText()).isEqualTo("http://prometheus:9090");
+        JsonNode dashboard = new ObjectMapper().readTree(ROOT.resolve("deploy/grafana/llm-batch-pipeline.json")
+                .toFile());
+        assertThat(dashboard.findValues("uid").stream().map(JsonNode::asText).filter(u -> !u.equals(
+                "llm-batch-pipeline")).distinct().toList()).containsExactly(ds.path("uid").asText());
+        JsonNode provider = YAML.readTree(ROOT.resolve("deploy/grafana/provisioning/dashboards/dashboards.yml")
+                .toFile()).path("providers").get(0);
+        assertThat(services.path("grafana").path("volumes").toString())
+                .contains("./deploy/grafana:" + provider.path("options").path("path").asText() + ":ro");
+    }
+
     /** hadolint-style rules that matter here (hadolint itself is not installable on these machines). */
     @Test
     void dockerfile_pinsBaseImages_runsAsNonRoot_hasHealthcheck() throws Exception {
@@ -157,7 +197,10 @@ class DeploymentFilesTest {
         assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).as(out).isZero();
         assertThat(out).contains("--target tools").contains("_kafka_1").contains("_simulator_1")
-                .contains("_redis_1").contains("_worker_1").contains("_worker_3").doesNotContain("Traceback");
+                .contains("_redis_1").contains("_worker_1").contains("_worker_3").doesNotContain("Traceback")
+                // Debian's podman-compose 1.0.3 knows no profiles and lists the monitoring services too
+                .contains("_prometheus_1").contains("_grafana_1")
+                .contains("-v " + ROOT.toRealPath().resolve("deploy/prometheus") + ":/etc/prometheus:ro");
     }
 
     private static boolean onPath(String command) {

@@ -6,7 +6,9 @@ import dev.llmbatch.core.config.PipelineConfig;
 import dev.llmbatch.core.job.JobResolver;
 import dev.llmbatch.core.time.Ticker;
 import dev.llmbatch.worker.admin.AdminServer;
+import dev.llmbatch.worker.admin.ConsumerLag;
 import dev.llmbatch.worker.admin.Metrics;
+import dev.llmbatch.worker.admin.StatusSections;
 import dev.llmbatch.core.result.Status;
 import dev.llmbatch.worker.dispatch.Dispatcher;
 import dev.llmbatch.worker.auth.Credentials;
@@ -39,6 +41,8 @@ public final class Worker implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(Worker.class);
     /** How long a starting worker waits for its first Entra ID tokens before it reads jobs anyway. */
     private static final java.time.Duration FIRST_TOKEN_WAIT = java.time.Duration.ofSeconds(30);
+    /** How often the group's lag is read (two Admin requests; the status page polls every 2 s). */
+    private static final long LAG_REFRESH_MS = 2000;
 
     private final PipelineConfig config;
     private final Vertx vertx;
@@ -49,6 +53,8 @@ public final class Worker implements AutoCloseable {
     private final AdminServer admin;
     private final LearnedStateTopic learnedState;
     private final long learnedTimer;
+    private final ConsumerLag lag;
+    private final long lagTimer;
     private volatile boolean closed;
 
     private Worker(PipelineConfig config, Map<String, String> env) {
@@ -57,15 +63,21 @@ public final class Worker implements AutoCloseable {
         this.metrics = new Metrics();
         describeMetrics();
         ConcurrentLinkedQueue<Completion> completions = new ConcurrentLinkedQueue<>();
+        this.lag = ConsumerLag.of(config.kafka(), Ticker.system(), metrics);
+        declareDeployments(config);
         try {
             Credentials credentials = Credentials.create(vertx, config, env, Clock.systemUTC());
             this.dispatcher = new Dispatcher(config, Ticker.scaled(config.worker().timeScale()), Ticker.system(),
                     Clock.systemUTC(), metrics, HttpChatClient.create(vertx, config, credentials, Clock.systemUTC()),
-                    completions::add);
+                    c -> {
+                        observe(c.result());
+                        completions.add(c);
+                    });
             vertx.deployVerticle(dispatcher).toCompletionStage().toCompletableFuture().join();
             credentials.onChanged(dispatcher::probeSoon);
             awaitFirstTokens(credentials);
         } catch (RuntimeException e) {
+            lag.close();
             vertx.close();
             throw e;
         }
@@ -85,7 +97,12 @@ public final class Worker implements AutoCloseable {
                 metrics, Clock.systemUTC(), Ticker.system(), config.worker().maxInFlight(),
                 config.worker().gracePeriod(), config.worker().idempotency());
         dispatcher.fallbackShare(loop::assignedShare);
+        metrics.describe("llm_worker_ready", "1 while /health/ready says 200: partitions to work on, a result producer "
+                + "that can publish, a deployment to call in every pool.");
+        metrics.gauge("llm_worker_ready", () -> health().getBoolean("ready") ? 1 : 0);
         this.thread = new Thread(loop, "llm-worker-kafka");
+        lag.refresh();
+        this.lagTimer = vertx.setPeriodic(LAG_REFRESH_MS, id -> lag.refresh());
         this.admin = config.worker().httpPort() < 0 ? null
                 : AdminServer.start(vertx, config.worker().httpHost(), config.worker().httpPort(), metrics,
                         this::health, this::status);
@@ -200,10 +217,13 @@ public final class Worker implements AutoCloseable {
             learnedState.close();
         }
         dispatcher.close();
+        vertx.cancelTimer(lagTimer);
         if (admin != null) {
             admin.close();
         }
         vertx.close().toCompletionStage().toCompletableFuture().join();
+        lag.close();
+        metrics.close();
         LOG.info("worker stopped");
     }
 
@@ -213,8 +233,9 @@ public final class Worker implements AutoCloseable {
                 : !loop.isRunning() ? "starting" : degraded.isEmpty() ? "up" : "degraded";
         // Degraded: a model pool has no deployment it can call (all misconfigured); its jobs wait, nothing fails.
         // Ready: running with partitions to work on and a deployment to call in every pool.
-        boolean ready = "up".equals(status) && loop.assignedPartitions() > 0;
-        return new JsonObject().put("status", status).put("ready", ready)
+        // The result producer must be able to publish: transactions initialised, not fenced.
+        boolean ready = "up".equals(status) && loop.assignedPartitions() > 0 && loop.producerReady();
+        return new JsonObject().put("status", status).put("ready", ready).put("producer_ready", loop.producerReady())
                 .put("assigned_partitions", loop.assignedPartitions()).put("in_flight", loop.inFlight())
                 .put("degraded_pools", new JsonArray(degraded));
     }
@@ -227,7 +248,34 @@ public final class Worker implements AutoCloseable {
                 .put("results", new JsonObject(Map.copyOf(metrics.values("llm_results_total"))))
                 .put("regions", regions)
                 .put("quota", dispatcher.quotaStore() == null ? new JsonObject().put("store", "local")
-                        : new JsonObject(dispatcher.quotaStore()));
+                        : new JsonObject(dispatcher.quotaStore()))
+                .put("lag", StatusSections.lag(lag.snapshot(), Ticker.system()))
+                .put("totals", StatusSections.totals(metrics))
+                .put("errors", StatusSections.errors(metrics))
+                .put("time_ms", System.currentTimeMillis());
+    }
+
+    /** What the dispatcher hands back, seen on its way to the Kafka loop: the lag's token mean, error codes. */
+    private void observe(dev.llmbatch.core.result.JobResult r) {
+        lag.onResult(r);
+        if (r.error() != null && r.error().code() != null) {
+            metrics.inc("llm_result_errors_total", "code", r.error().code());
+        }
+    }
+
+    /**
+     * Each configured deployment's quota, labelled {pool, region, deployment}: the ceiling that admitted tokens are
+     * compared with, and the one series that names a deployment's pool (alerts join on it).
+     */
+    private void declareDeployments(PipelineConfig config) {
+        metrics.describe("llm_deployment_quota_tokens_per_minute", "A deployment's configured TPM quota.");
+        metrics.describe("llm_deployment_quota_requests_per_minute", "A deployment's configured RPM quota.");
+        config.models().forEach((pool, p) -> p.deployments().forEach(d -> {
+            metrics.gauge("llm_deployment_quota_tokens_per_minute", () -> d.tpm(), "pool", pool, "region",
+                    d.region(), "deployment", d.deployment());
+            metrics.gauge("llm_deployment_quota_requests_per_minute", () -> d.rpm(), "pool", pool, "region",
+                    d.region(), "deployment", d.deployment());
+        }));
     }
 
     private void describeMetrics() {
@@ -251,5 +299,6 @@ public final class Worker implements AutoCloseable {
                 + "a call: replayed (answered before) or joined (answered together with one in flight).");
         metrics.describe("llm_idempotency_answers", "Answers remembered for idempotency by job id.");
         metrics.describe("llm_commit_timeouts_total", "Commits the broker did not confirm in time (held, resumed).");
+        metrics.describe("llm_result_errors_total", "Results the dispatcher gave an error, by error code.");
     }
 }

@@ -5,6 +5,8 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tag;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
@@ -15,7 +17,10 @@ import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -38,6 +43,7 @@ public final class Metrics {
     private final Map<String, String> help = new ConcurrentHashMap<>();
     private final Map<String, Counter> counters = new ConcurrentHashMap<>();
     private final Map<String, Timer> timers = new ConcurrentHashMap<>();
+    private final Set<KafkaClientMetrics> binders = ConcurrentHashMap.newKeySet();
 
     public Metrics() {
         new JvmMemoryMetrics().bindTo(registry);
@@ -52,6 +58,39 @@ public final class Metrics {
     /** The registry, for Micrometer binders (Kafka clients, caches). */
     public MeterRegistry registry() {
         return registry;
+    }
+
+    /**
+     * Binds a Kafka client's metrics (Micrometer's {@link KafkaClientMetrics}: {@code kafka_consumer_*},
+     * {@code kafka_producer_*}) and returns the handle that removes them again; close it when the client is closed or
+     * replaced (a new client with the same client.id would otherwise find the old one's meters). Whatever is still
+     * bound when this registry is {@link #close closed} is closed then.
+     */
+    public AutoCloseable kafkaClient(KafkaClientMetrics binder) {
+        binder.bindTo(registry);
+        binders.add(binder);
+        return () -> {
+            if (binders.remove(binder)) {
+                binder.close();
+            }
+        };
+    }
+
+    /**
+     * Binds a Caffeine cache's statistics ({@code cache_gets_total{cache=name,result=hit|miss}}, evictions, size);
+     * the cache must be built with {@code recordStats()} for hits and misses to be counted.
+     */
+    public void cache(com.github.benmanes.caffeine.cache.Cache<?, ?> cache, String name) {
+        CaffeineCacheMetrics.monitor(registry, cache, name);
+    }
+
+    /** Stops the Kafka client binders' refresh threads and removes their meters. */
+    public void close() {
+        for (KafkaClientMetrics b : binders) {
+            if (binders.remove(b)) {
+                b.close();
+            }
+        }
     }
 
     /** Adds {@code n} to a counter; {@code labels} are alternating names and values. */
@@ -94,6 +133,14 @@ public final class Metrics {
         help.put(name, text);
     }
 
+    /**
+     * The names given HELP text so far, as callers name them (counters with {@code _total}, histograms without their
+     * unit): the series the worker can expose, including label sets not seen yet.
+     */
+    public Set<String> described() {
+        return Set.copyOf(help.keySet());
+    }
+
     /** Current value of a counter (0 if never incremented). */
     public long counter(String name, String... labels) {
         Counter c = registry.find(base(name)).tags(labels).counter();
@@ -130,6 +177,17 @@ public final class Metrics {
         for (Counter c : registry.find(base(name)).counters()) {
             out.merge(String.join(",", c.getId().getTags().stream().map(Tag::getValue).toList()), (long) c.count(),
                     Long::sum);
+        }
+        return out;
+    }
+
+    /** One counter family as (labels -> value) pairs, labels by name; for plain JSON with several labels. */
+    public List<Map.Entry<Map<String, String>, Long>> byLabels(String name) {
+        List<Map.Entry<Map<String, String>, Long>> out = new ArrayList<>();
+        for (Counter c : registry.find(base(name)).counters()) {
+            Map<String, String> labels = new TreeMap<>();
+            c.getId().getTags().forEach(t -> labels.put(t.getKey(), t.getValue()));
+            out.add(Map.entry(labels, (long) c.count()));
         }
         return out;
     }

@@ -6,6 +6,9 @@ import dev.llmbatch.core.result.ErrorInfo;
 import dev.llmbatch.core.result.JobResult;
 import dev.llmbatch.core.result.ResultCodec;
 import dev.llmbatch.core.result.Status;
+import dev.llmbatch.core.time.Ticker;
+import dev.llmbatch.worker.admin.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +40,12 @@ import org.slf4j.LoggerFactory;
  * sees each result once even if the worker dies mid-way; in at-least-once mode the producer is flushed and then the
  * offsets are committed by the consumer.
  *
+ * <p>With {@link Metrics}, it records how long each result took from being handed to {@link #result} to being
+ * visible to read_committed readers (its transaction committed; in at-least-once mode, the producer flushed) in
+ * {@code llm_result_visible_seconds}, and binds the producer's client metrics.
+ *
  * <p>Not thread-safe: used only by the Kafka loop thread (KafkaProducer.send may block on metadata, so it never
- * runs on an event loop).
+ * runs on an event loop), except {@link #ready} and {@link #isFenced}, which any thread may read.
  */
 public final class ResultSink implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ResultSink.class);
@@ -67,7 +74,16 @@ public final class ResultSink implements AutoCloseable {
         }
     };
     private boolean inTransaction;
-    private boolean fenced;
+    private volatile boolean fenced;
+    /** Whether the current producer's transactions are initialised (always, in at-least-once mode). */
+    private volatile boolean initialised;
+    /** Optional: null in unit tests that do not measure. */
+    private final Metrics metrics;
+    private final Ticker ticker;
+    private AutoCloseable producerMetrics;
+    /** When each result since the last commit was handed to {@link #result}, in ticker nanos. */
+    private long[] handed = new long[64];
+    private int handedCount;
     /** Where a transactional commit stands; not OPEN only while a commit that timed out waits to be resumed. */
     private Stage stage = Stage.OPEN;
     private Map<TopicPartition, OffsetAndMetadata> committing = Map.of();
@@ -76,21 +92,59 @@ public final class ResultSink implements AutoCloseable {
 
     /** @param k settings whose transactional id, in exactly-once mode, is already resolved for this instance */
     public ResultSink(KafkaSettings k) {
+        this(k, null);
+    }
+
+    /**
+     * A sink that records visibility times and binds its producers' client metrics in {@code metrics}.
+     *
+     * @param k settings whose transactional id, in exactly-once mode, is already resolved for this instance
+     */
+    public ResultSink(KafkaSettings k, Metrics metrics) {
         this(ResultProducers.factory(k), k.delivery() == Delivery.EXACTLY_ONCE, k.resultsTopic(), k.dlqTopic(),
-                ResultProducers.maxRecordBytes(k, k.dlqTopic()), ResultProducers.maxRecordBytes(k, k.resultsTopic()));
+                ResultProducers.maxRecordBytes(k, k.dlqTopic()), ResultProducers.maxRecordBytes(k, k.resultsTopic()),
+                metrics, Ticker.system());
     }
 
     private ResultSink(Supplier<Producer<byte[], byte[]>> producers, boolean transactional, String resultsTopic,
-            String dlqTopic, int maxRecordBytes, int maxResultBytes) {
+            String dlqTopic, int maxRecordBytes, int maxResultBytes, Metrics metrics, Ticker ticker) {
+        this.metrics = metrics;
+        this.ticker = ticker;
+        if (metrics != null) {
+            metrics.describe("llm_result_visible", "From a result handed for publication to its transaction "
+                    + "committed (visible to read_committed readers); at-least-once: to the producer flushed.");
+        }
         this.producers = producers;
         this.transactional = transactional;
         this.resultsTopic = resultsTopic;
         this.dlqTopic = dlqTopic;
         this.maxRecordBytes = maxRecordBytes;
         this.maxResultBytes = maxResultBytes;
-        this.producer = producers.get();
+        this.producer = newProducer();
         if (transactional) {
             producer.initTransactions();
+        }
+        initialised = true;
+    }
+
+    /** A producer from the factory, its client metrics bound in place of the previous one's. */
+    private Producer<byte[], byte[]> newProducer() {
+        Producer<byte[], byte[]> p = producers.get();
+        if (metrics != null) {
+            closeProducerMetrics();
+            producerMetrics = metrics.kafkaClient(new KafkaClientMetrics(p));
+        }
+        return p;
+    }
+
+    private void closeProducerMetrics() {
+        if (producerMetrics != null) {
+            try {
+                producerMetrics.close();
+            } catch (Exception e) {
+                LOG.debug("unbinding the producer's metrics: {}", e.toString());
+            }
+            producerMetrics = null;
         }
     }
 
@@ -100,7 +154,15 @@ public final class ResultSink implements AutoCloseable {
      */
     public static ResultSink over(Supplier<Producer<byte[], byte[]>> producers, boolean transactional,
             String resultsTopic, String dlqTopic, int maxRecordBytes) {
-        return new ResultSink(producers, transactional, resultsTopic, dlqTopic, maxRecordBytes, maxRecordBytes);
+        return new ResultSink(producers, transactional, resultsTopic, dlqTopic, maxRecordBytes, maxRecordBytes,
+                null, Ticker.system());
+    }
+
+    /** As {@link #over(Supplier, boolean, String, String, int)}, measuring visibility in {@code metrics}. */
+    public static ResultSink over(Supplier<Producer<byte[], byte[]>> producers, boolean transactional,
+            String resultsTopic, String dlqTopic, int maxRecordBytes, Metrics metrics, Ticker ticker) {
+        return new ResultSink(producers, transactional, resultsTopic, dlqTopic, maxRecordBytes, maxRecordBytes,
+                metrics, ticker);
     }
 
     /** Sends {@code r} (in the open transaction, in exactly-once mode) and returns the value bytes sent. */
@@ -117,6 +179,12 @@ public final class ResultSink implements AutoCloseable {
                     r.trace()));
         }
         send(new ProducerRecord<>(resultsTopic, key, value));
+        if (metrics != null) {
+            if (handedCount == handed.length) {
+                handed = java.util.Arrays.copyOf(handed, handedCount * 2);
+            }
+            handed[handedCount++] = ticker.nanos();
+        }
         return value;
     }
 
@@ -171,8 +239,10 @@ public final class ResultSink implements AutoCloseable {
             producer.flush();
             Exception failed = sendFailure.getAndSet(null);
             if (failed != null) {
+                handedCount = 0;
                 throw new KafkaException("a result or DLQ record could not be published", failed);
             }
+            visible();
             if (!offsets.isEmpty()) {
                 consumer.commitSync(offsets);
             }
@@ -224,6 +294,7 @@ public final class ResultSink implements AutoCloseable {
             stage = Stage.COMMITTING;
         }
         producer.commitTransaction();
+        visible();
         Map<TopicPartition, OffsetAndMetadata> done = committing;
         reset();
         return done;
@@ -248,8 +319,10 @@ public final class ResultSink implements AutoCloseable {
             LOG.warn("the producer cannot go on ({}); starting a new one with the same transactional id (two live "
                     + "workers must never share one: give each its own kafka.transactional-id)", fatal.toString());
             producer.close(Duration.ZERO);
-            producer = producers.get();
+            initialised = false;
+            producer = newProducer();
             producer.initTransactions();
+            initialised = true;
         }
         sendFailure.set(null);
         producer.beginTransaction();
@@ -258,6 +331,26 @@ public final class ResultSink implements AutoCloseable {
         for (ProducerRecord<byte[], byte[]> rec : open) {
             producer.send(rec, onSent);
         }
+    }
+
+    /** Records the visibility time of every result handed since the last commit: they are visible now. */
+    private void visible() {
+        if (metrics == null || handedCount == 0) {
+            return;
+        }
+        long now = ticker.nanos();
+        for (int i = 0; i < handedCount; i++) {
+            metrics.time("llm_result_visible", now - handed[i]);
+        }
+        handedCount = 0;
+    }
+
+    /**
+     * Whether this sink can publish: its producer's transactions are initialised (exactly-once mode) and no other
+     * producer fenced it. Any thread.
+     */
+    public boolean ready() {
+        return initialised && !fenced;
     }
 
     /** Whether a commit timed out and must be resumed (by {@link #commit}) before anything else is sent. */
@@ -309,10 +402,15 @@ public final class ResultSink implements AutoCloseable {
         stage = Stage.OPEN;
         committing = Map.of();
         sendFailure.set(null);
+        handedCount = 0;
     }
 
     @Override
     public void close() {
-        producer.close(fenced ? Duration.ZERO : Duration.ofSeconds(30));
+        try {
+            producer.close(fenced ? Duration.ZERO : Duration.ofSeconds(30));
+        } finally {
+            closeProducerMetrics();
+        }
     }
 }

@@ -51,7 +51,7 @@ public final class Deduplicator {
         this.windowMillis = settings.window().toMillis();
         // the cache's time is the injected wall clock, the one answers' publication times are read on
         this.answers = Caffeine.newBuilder().ticker(() -> clock.millis() * 1_000_000L)
-                .maximumSize(settings.maxEntries()).expireAfter(new Expiry<String, Answer>() {
+                .maximumSize(settings.maxEntries()).recordStats().expireAfter(new Expiry<String, Answer>() {
             @Override
             public long expireAfterCreate(String id, Answer a, long now) {
                 return Math.max(0, windowMillis - (clock.millis() - a.publishedMillis())) * 1_000_000L;
@@ -146,7 +146,12 @@ public final class Deduplicator {
         return working.size();
     }
 
-    /** Answers remembered now (an estimate; safe to call from any thread). */
+    /** The answers' cache, for its statistics (every job's id is looked up in it); never write to it. */
+    public Cache<String, ?> cache() {
+        return answers;
+    }
+
+        /** Answers remembered now (an estimate; safe to call from any thread). */
     public long remembered() {
         return answers.estimatedSize();
     }

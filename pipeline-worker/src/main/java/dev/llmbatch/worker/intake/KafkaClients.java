@@ -1,6 +1,8 @@
 package dev.llmbatch.worker.intake;
 
 import dev.llmbatch.core.config.KafkaSettings;
+import dev.llmbatch.worker.admin.Metrics;
+import io.micrometer.core.instrument.binder.kafka.KafkaClientMetrics;
 import dev.llmbatch.worker.emission.ResultSink;
 import java.util.Properties;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -8,22 +10,30 @@ import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
-/** The real clients of a {@link KafkaLoop}: the jobs consumer (read_committed, manual commits) and the sink. */
+/**
+ * The real clients of a {@link KafkaLoop}: the jobs consumer (read_committed, manual commits) and the sink, both
+ * with their client metrics bound (the consumer's stay bound until the registry closes).
+ */
 final class KafkaClients implements KafkaLoop.Clients {
     private final KafkaSettings settings;
+    private final Metrics metrics;
 
-    KafkaClients(KafkaSettings settings) {
+    KafkaClients(KafkaSettings settings, Metrics metrics) {
         this.settings = settings;
+        this.metrics = metrics;
     }
 
     @Override
     public Consumer<byte[], byte[]> consumer() {
-        return new KafkaConsumer<>(consumerProps(settings), new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(consumerProps(settings), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer());
+        metrics.kafkaClient(new KafkaClientMetrics(c));
+        return c;
     }
 
     @Override
     public ResultSink sink() {
-        return new ResultSink(settings);
+        return new ResultSink(settings, metrics);
     }
 
     private static Properties consumerProps(KafkaSettings settings) {

@@ -68,7 +68,7 @@ public final class KafkaLoop implements Runnable {
     private Intake intake;
     private final Clients clients;
     private org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
-    private ResultSink sink;
+    private volatile ResultSink sink;
 
     /** Makes the loop's Kafka clients, on its thread (tests pass MockConsumer and MockProducer ones). */
     interface Clients {
@@ -91,7 +91,7 @@ public final class KafkaLoop implements Runnable {
     KafkaLoop(KafkaSettings settings, JobResolver resolver, Consumer<List<Item>> dispatcher,
             Queue<Completion> completions, Metrics metrics, Clock clock, Ticker ticker, int maxInFlight,
             Duration grace, IdempotencySettings idempotency, Clients clients) {
-        this.clients = clients != null ? clients : new KafkaClients(settings);
+        this.clients = clients != null ? clients : new KafkaClients(settings, metrics);
         this.settings = settings;
         this.dispatcher = dispatcher;
         this.completions = completions;
@@ -104,6 +104,7 @@ public final class KafkaLoop implements Runnable {
         this.dedupe = new Deduplicator(idempotency, clock);
         this.router = new Router(resolver, dedupe, clock);
         metrics.gauge("llm_idempotency_answers", dedupe::remembered);
+        metrics.cache(dedupe.cache(), "idempotency_answers");
         metrics.gauge("llm_jobs_in_flight", this::inFlight);
         metrics.gauge("llm_intake_paused", () -> isPaused() ? 1 : 0);
         metrics.gauge("llm_intake_metadata_paused", () -> gate == null ? 0 : gate.closedPartitions());
@@ -179,6 +180,12 @@ public final class KafkaLoop implements Runnable {
     public double assignedShare() {
         int total = totalPartitions;
         return total <= 0 ? 1.0 : Math.min(1.0, (double) assignedPartitions() / total);
+    }
+
+    /** Whether the result producer can publish: transactions initialised (exactly-once mode), not fenced. */
+    public boolean producerReady() {
+        ResultSink s = sink;
+        return s != null && s.ready();
     }
 
     public int inFlight() {

@@ -78,7 +78,7 @@ public final class PipelineTopics {
     }
 
     /** Admin client properties for {@code kafka}: the bootstrap, the admin-relevant client properties, short timeouts. */
-    static Properties adminProperties(KafkaSettings kafka) {
+    public static Properties adminProperties(KafkaSettings kafka) {
         Properties p = new Properties();
         kafka.properties().forEach((k, v) -> {
             // config.providers.<name>.class and .param.* are not config names, yet config.providers needs them

@@ -64,6 +64,29 @@ class ResultSinkTest {
         assertThat(sink.hasOpenTransaction()).isFalse();
     }
 
+    @Test
+    void commit_recordsEachResultsTimeUntilVisible_onlyOnceTheTransactionCommitted() {
+        dev.llmbatch.core.time.FakeTicker ticker = new dev.llmbatch.core.time.FakeTicker();
+        dev.llmbatch.worker.admin.Metrics metrics = new dev.llmbatch.worker.admin.Metrics();
+        ResultSink sink = ResultSink.over(() -> new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer()), true, "results", "dlq", 1 << 20, metrics, ticker);
+        assertThat(sink.ready()).as("transactions initialised").isTrue();
+        sink.result(result("a"));
+        ticker.advance(java.time.Duration.ofMillis(300));
+        sink.result(result("b"));
+        ticker.advance(java.time.Duration.ofMillis(100));
+        assertThat(metrics.render()).doesNotContain("llm_result_visible_seconds_count");
+
+        sink.commit(Map.of(), consumer());
+
+        assertThat(metrics.render()).containsPattern("(?m)^llm_result_visible_seconds_count 2$")
+                .containsPattern("(?m)^llm_result_visible_seconds_sum 0\\.5$")
+                .contains("# HELP llm_result_visible_seconds");
+        sink.commit(Map.of(), consumer());
+        assertThat(metrics.render()).as("nothing counted twice").containsPattern(
+                "(?m)^llm_result_visible_seconds_count 2$");
+    }
+
     /** Regression (issue 11): a fenced producer was replaced by a new one with the same id, fencing the live twin. */
     @Test
     void commit_producerFenced_throwsAndNeverReinitialisesTheTransactionalId() {
@@ -73,6 +96,7 @@ class ResultSinkTest {
         assertThatThrownBy(() -> sink.commit(Map.of(), consumer())).isInstanceOf(ProducerFencedException.class);
         assertThat(made).as("no second producer with the same transactional id").hasSize(1);
         assertThat(sink.isFenced()).isTrue();
+        assertThat(sink.ready()).as("a fenced sink is not ready").isFalse();
     }
 
     @Test
