@@ -185,7 +185,7 @@ class MainTest {
     void bench_unknownScenario_exit2NamingOnly() {
         assertThat(run("bench", "--out", dir.toString(), "--only", "utilisation,speed")).isEqualTo(2);
         assertThat(firstErrLine()).isEqualTo("pipeline bench: --only: unknown scenario 'speed' (one of "
-                + "utilisation,storm,overhead,latency,memory,batching,reliability,adaptive,scaleout)");
+                + "utilisation,storm,overhead,latency,memory,batching,reliability,adaptive,scaleout,hedging)");
     }
 
     @Test
