@@ -19,9 +19,10 @@ import java.util.Optional;
  * hour) stretch the whole call. So a call's time is modelled as {@code (a + b * out_tokens) * R}: a fixed part
  * {@code a} and a time per output token {@code b}, fitted by least squares on (completion tokens, elapsed) of the
  * answers, and a size-free factor {@code R = elapsed / (a + b * out_tokens)} whose distribution is learned in a
- * log histogram. A call of {@code maxTokens} is a straggler after {@code quantile(R) * (a + b * maxTokens)}: one
- * spread learned from calls of every size serves a call of any size, and {@code max_tokens} (the longest answer the
- * call can give) errs late, never early. The prompt's prefill (50 ms per 1,000 tokens in the reference) is small
+ * log histogram. A call of {@code maxTokens} is a straggler after {@code quantile(R) * (a + b * out)}, with
+ * {@code out} the smaller of {@code maxTokens} and the quantile of the answer lengths the deployment gave: one spread
+ * learned from calls of every size serves a call of any size. Taking {@code max_tokens} alone erred so late that no
+ * call was ever hedged when jobs set generous limits (a 30 s stall against a 600-token limit at 50 tokens/s). The prompt's prefill (50 ms per 1,000 tokens in the reference) is small
  * against TTFT and is left in {@code a}. When every answer had about the same length the slope cannot be told apart
  * and the fit is the mean time ({@code b = 0}); a negative slope is read the same way, a negative intercept as a line
  * through the origin.
@@ -31,7 +32,7 @@ import java.util.Optional;
  * same pace as one called a hundred times a second. {@link #hedgeAfter} answers only once a deployment has given
  * {@code min-samples} answers, and never less than {@code min-delay-ms}.
  *
- * <p>Memory is fixed per deployment (three histograms of about 300 bins and five sums, about 7 KB) whatever the
+ * <p>Memory is fixed per deployment (four histograms of about 300 bins and five sums, about 7 KB) whatever the
  * number of calls; the keys are the pool's configured deployments.
  *
  * <p>Not thread-safe: use it from one thread (the dispatcher's event loop). The snapshot is immutable.
@@ -82,6 +83,7 @@ public final class LatencyModel {
         s.answer.add(y, w);
         s.perToken.add(y / Math.max(1, x), w);
         s.ratio.add(y / s.expected(x), w);
+        s.output.add(Math.max(1, x), w);
     }
 
     /**
@@ -106,7 +108,12 @@ public final class LatencyModel {
      * its expected time, at least {@code min-delay-ms}; empty until the deployment has {@code min-samples} answers.
      */
     public Optional<Duration> hedgeAfter(String deploymentKey, int promptTokens, int maxTokens) {
-        Optional<Duration> e = expected(deploymentKey, maxTokens, quantile);
+        State s = states.get(deploymentKey);
+        // A job's max_tokens is often far above what its answers take (a generous limit, or the service's default):
+        // its answer is taken to be at most the quantile of the answers this deployment gave, or max_tokens if less.
+        int out = s == null || s.samples == 0 ? maxTokens
+                : (int) Math.min(maxTokens, Math.ceil(s.output.quantile(quantile)));
+        Optional<Duration> e = expected(deploymentKey, out, quantile);
         return e.map(d -> d.toNanos() < minDelayNanos ? Duration.ofNanos(minDelayNanos) : d);
     }
 
@@ -162,6 +169,7 @@ public final class LatencyModel {
         final DecayingHistogram answer = new DecayingHistogram(1e-3, 3_600);
         final DecayingHistogram perToken = new DecayingHistogram(1e-5, 100);
         final DecayingHistogram ratio = new DecayingHistogram(1e-2, 1e3);
+        final DecayingHistogram output = new DecayingHistogram(1, 1e6);
         double sw;
         double sx;
         double sy;
@@ -182,6 +190,7 @@ public final class LatencyModel {
                 answer.scale(f);
                 perToken.scale(f);
                 ratio.scale(f);
+                output.scale(f);
                 sw *= f;
                 sx *= f;
                 sy *= f;

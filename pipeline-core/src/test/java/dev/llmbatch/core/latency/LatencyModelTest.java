@@ -66,6 +66,25 @@ class LatencyModelTest {
     }
 
     @Test
+    void hedgeAfter_generousMaxTokens_isCappedByTheAnswerLengthsTheDeploymentGave() {
+        LatencyModel m = new LatencyModel(settings(20, 0, 3_600_000), ticker);
+        SplittableRandom r = new SplittableRandom(5);
+        for (int i = 0; i < 2_000; i++) {
+            int tokens = 40 + r.nextInt(21);
+            m.record(D, ms(200 + tokens * 20.0), 50, tokens);
+            ticker.advance(Duration.ofMillis(10));
+        }
+        Duration generous = m.hedgeAfter(D, 50, 4_000).orElseThrow();
+        Duration fitting = m.hedgeAfter(D, 50, 60).orElseThrow();
+
+        // answers take at most ~60 tokens here: a 4,000-token limit must not push the straggler time to 80 s
+        assertThat(generous.toMillis()).isLessThan(2_000).isCloseTo(fitting.toMillis(), within(100L));
+        assertThat(m.expected(D, 4_000, 0.95).orElseThrow()).isGreaterThan(Duration.ofSeconds(60));
+        assertThat(m.hedgeAfter(D, 50, 10).orElseThrow()).as("a smaller limit still lowers it")
+                .isLessThan(fitting);
+    }
+
+    @Test
     void hedgeAfter_allAnswersOfOneLength_isTheQuantileOfTheTimes() {
         LatencyModel m = new LatencyModel(settings(20, 0, 3_600_000), ticker);
         for (int i = 1; i <= 1_000; i++) {

@@ -90,6 +90,7 @@ final class Admitter {
         while (true) {
             Work w = lane.peek();
             if (w == null) {
+                hedger.onIdle(lane);
                 return;
             }
             if (dropExpired(w)) {

@@ -99,6 +99,11 @@ public final class Dispatcher extends AbstractVerticle {
         metrics.describe("llm_job_latency", "Jobs from intake to their result, by pool and status.");
         metrics.describe("llm_queue_wait", "Jobs from intake to their first call (packing and admission), by pool.");
         metrics.describe("llm_deployment_misconfigured_total", "Times a deployment was put aside as misconfigured.");
+        metrics.describe("llm_hedges_total", "Hedges of straggling calls by outcome: sent, won (by the copy), lost "
+                + "(the original answered first), refused_budget, skipped_backlog, no_room.");
+        metrics.describe("llm_hedge_extra_token_share", "Hedge tokens / admitted tokens over the pool's hedging window.");
+        metrics.describe("llm_deployment_latency_seconds", "Learned time to answer per deployment (decaying quantile; "
+                + "NaN until it has answered).");
         Map<String, TokenEstimator> estimators = new HashMap<>();
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> poolLimiters = new ArrayList<>();
@@ -114,9 +119,30 @@ public final class Dispatcher extends AbstractVerticle {
             backlog.add(lane);
             metrics.gauge("llm_prompt_rule", () -> lane.calibrator.rule().ordinal(), "pool", pool.name());
             metrics.gauge("llm_packing_stopped", () -> lane.packing.stopped() ? 1 : 0, "pool", pool.name());
+            hedgingMeters(lane);
         }
         metrics.gauge("llm_jobs_waiting_admission", backlog::waiting);
         metrics.gauge("llm_calls_in_flight", () -> admitter == null ? 0 : admitter.inCall());
+    }
+
+    /** Hedges by outcome, the budget's share, and each deployment's learned latency (issue 15). */
+    private void hedgingMeters(Lane lane) {
+        String pool = lane.pool.name();
+        for (String outcome : List.of("sent", "won", "lost", "refused_budget", "skipped_backlog", "no_room")) {
+            metrics.declare("llm_hedges_total", "pool", pool, "outcome", outcome);
+        }
+        metrics.gauge("llm_hedge_extra_token_share", () -> lane.hedgeShareView, "pool", pool);
+        for (DeploymentConfig d : lane.pool.deployments()) {
+            metrics.gauge("llm_deployment_latency_seconds", () -> latencySeconds(lane, d, false), "pool", pool,
+                    "region", d.region(), "deployment", d.deployment(), "quantile", "0.5");
+            metrics.gauge("llm_deployment_latency_seconds", () -> latencySeconds(lane, d, true), "pool", pool,
+                    "region", d.region(), "deployment", d.deployment(), "quantile", "0.95");
+        }
+    }
+
+    private static double latencySeconds(Lane lane, DeploymentConfig d, boolean p95) {
+        var l = lane.latencyView.get(d.id());
+        return l == null ? Double.NaN : (p95 ? l.answerP95() : l.answerP50()).toNanos() / 1e9;
     }
 
     private DeploymentLimiter limiter(DeploymentConfig d, ModelPool pool, WorkerSettings w, Ticker quotaTicker) {
@@ -171,7 +197,10 @@ public final class Dispatcher extends AbstractVerticle {
                 new OutcomePolicy(new RetryPolicy(w.maxAttempts(), w.backoff()), w.maxCooldown()), q, metrics,
                 random::nextDouble, w.misconfiguredProbe()));
         // A safety net for deadlines of jobs parked behind a long wait; admission itself is woken by timers.
-        housekeepingTimer = vertx.setPeriodic(1000, id -> admitter.drainAll());
+        housekeepingTimer = vertx.setPeriodic(1000, id -> {
+            admitter.drainAll();
+            backlog.lanes().forEach(Lane::refreshViews);
+        });
         if (q == null) {
             started.complete();
             return;
@@ -257,6 +286,11 @@ public final class Dispatcher extends AbstractVerticle {
             m.put("misconfigured_code", fault);
             m.put("prompt_rule", lane.calibrator.rule().label());
             m.put("packing", lane.packing.stopped() ? "stopped" : "on");
+            var latency = lane.latencyView.get(l.config().id());
+            m.put("latency_samples", latency == null ? 0 : latency.samples());
+            m.put("latency_p50_ms", latency == null ? null : latency.answerP50().toMillis());
+            m.put("latency_p95_ms", latency == null ? null : latency.answerP95().toMillis());
+            m.put("hedging", lane.pool.hedging().enabled());
             out.add(m);
         }));
         return out;

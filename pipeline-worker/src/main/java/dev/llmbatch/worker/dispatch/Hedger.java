@@ -10,6 +10,7 @@ import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.quota.SharedQuota;
 import io.vertx.core.Vertx;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -38,6 +39,8 @@ final class Hedger {
         SharedQuota.Granted hedgeGranted;
         /** Calls of the race still running. */
         int running = 1;
+        /** Why a copy could not go yet was counted (once per race). */
+        boolean deferredCounted;
 
         Race(DeploymentLimiter original, ChatClient.Call originalCall) {
             this.original = original;
@@ -87,26 +90,42 @@ final class Hedger {
         });
     }
 
+    /**
+     * The pool's queue is empty: stragglers that had to wait (a backlog, no room, no budget) are tried again. Called
+     * by every drain that empties the queue, so it is cheap when there are none.
+     */
+    void onIdle(Lane lane) {
+        if (lane.stragglers.isEmpty()) {
+            return;
+        }
+        for (Work w : new ArrayList<>(lane.stragglers)) {
+            lane.stragglers.remove(w);
+            if (w.race != null && w.race.hedgeCall == null && w.race.running > 0) {
+                fire(lane, w, w.race);
+            }
+        }
+    }
+
     /** The straggler time passed and the original still runs: sends the copy if idle quota and the budget allow. */
     private void fire(Lane lane, Work w, Race r) {
         if (w.race != r || r.running == 0) {
             return;
         }
         if (lane.peek() != null) {
-            metrics.inc("llm_hedges_total", "pool", lane.pool.name(), "outcome", "skipped_backlog");
+            defer(lane, w, r, "skipped_backlog"); // only room the backlog does not use
             return;
         }
         RequestCost cost = w.cost(lane.calibrator.rule());
         long reserve = cost.reserve();
         if (!lane.hedgeBudget.tryReserve(reserve)) {
-            metrics.inc("llm_hedges_total", "pool", lane.pool.name(), "outcome", "refused_budget");
+            defer(lane, w, r, "refused_budget");
             return;
         }
         Set<String> avoid = new HashSet<>(w.avoid);
         avoid.add(r.original.config().id());
         if (!(lane.selector.select(cost, avoid) instanceof RegionSelector.Selection.Admitted a)) {
             lane.hedgeBudget.refund(reserve);
-            metrics.inc("llm_hedges_total", "pool", lane.pool.name(), "outcome", "no_room");
+            defer(lane, w, r, "no_room");
             return;
         }
         if (shared == null || !shared.up()) {
@@ -122,6 +141,15 @@ final class Hedger {
                 lane.hedgeBudget.refund(reserve);
             }
         });
+    }
+
+    /** The copy cannot go now: tried again when the pool's queue is next empty (counted once per race). */
+    private void defer(Lane lane, Work w, Race r, String why) {
+        lane.stragglers.add(w);
+        if (!r.deferredCounted) {
+            r.deferredCounted = true;
+            metrics.inc("llm_hedges_total", "pool", lane.pool.name(), "outcome", why);
+        }
     }
 
     private void send(Lane lane, Work w, Race r, RegionSelector.Selection.Admitted a, long reserve,
@@ -159,6 +187,7 @@ final class Hedger {
             return true;
         }
         if (r.hedgeCall == null) {
+            lane.stragglers.remove(w);
             // The original ended before a copy went out.
             if (r.timer >= 0) {
                 vertx.cancelTimer(r.timer);

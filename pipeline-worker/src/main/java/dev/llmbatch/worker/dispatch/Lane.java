@@ -25,6 +25,11 @@ final class Lane {
     final TokenEstimator estimator;
     final LatencyModel latency;
     final HedgeBudget hedgeBudget;
+    /** What {@link #latency} and {@link #hedgeBudget} held at the last {@link #refreshViews}: for other threads. */
+    volatile java.util.Map<String, LatencyModel.DeploymentLatency> latencyView = java.util.Map.of();
+    volatile double hedgeShareView;
+    /** Requests whose call straggles but whose hedge had to wait (backlog, room, budget): see {@code Hedger}. */
+    final java.util.Set<Work> stragglers = new java.util.LinkedHashSet<>();
     private final EnumMap<Priority, ArrayDeque<Work>> queues = new EnumMap<>(Priority.class);
     /** Packed requests of this pool in a call now. */
     int packedInFlight;
@@ -45,6 +50,12 @@ final class Lane {
         for (Priority p : Priority.values()) {
             queues.put(p, new ArrayDeque<>());
         }
+    }
+
+    /** Publishes the learned latencies and the hedge budget's share for the status page and metrics. */
+    void refreshViews() {
+        latencyView = latency.snapshot();
+        hedgeShareView = hedgeBudget.extraShare();
     }
 
     void add(Work w, boolean front) {
