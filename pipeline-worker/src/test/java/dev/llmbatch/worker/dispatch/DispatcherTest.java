@@ -76,7 +76,11 @@ class DispatcherTest {
     }
 
     private void start(int slots, long probeMs) {
-        PipelineConfig config = ConfigLoader.parse(CONFIG.formatted(probeMs, slots), Map.of());
+        start(CONFIG.formatted(probeMs, slots));
+    }
+
+    private void start(String yaml) {
+        PipelineConfig config = ConfigLoader.parse(yaml, Map.of());
         dispatcher = new Dispatcher(config, Ticker.system(), Ticker.system(), Clock.systemUTC(), metrics, client,
                 completions::add);
         vertx.deployVerticle(dispatcher).toCompletionStage().toCompletableFuture().join();
@@ -84,9 +88,13 @@ class DispatcherTest {
     }
 
     private void submit(int jobs) {
+        submit(jobs, "job");
+    }
+
+    private void submit(int jobs, String prefix) {
         List<Item> items = new ArrayList<>();
         for (int i = 0; i < jobs; i++) {
-            Job job = Job.ofMessages("job-" + i, "gpt-4o-mini",
+            Job job = Job.ofMessages(prefix + "-" + i, "gpt-4o-mini",
                     List.of(ChatMessage.user("Translate: hello " + i)), 20);
             items.add(new Item(((JobResolver.Resolution.Ok) resolver.resolve(job)).job(),
                     new Ticket("llm.jobs", 0, i, 0), System.nanoTime()));
@@ -239,12 +247,79 @@ class DispatcherTest {
         assertThat(dispatcher.degradedPools()).isEmpty();
     }
 
+    /** A scripted outcome that never comes: the call runs until it is cancelled. */
+    private static final CallOutcome HANG = new CallOutcome.Retriable(0, "hang", "never answers");
+
+    private static final String HEDGING = """
+            worker: {http: {port: -1}}
+            models:
+              gpt-4o-mini:
+                encoding: o200k_base
+                hedging: {min-samples: 1, min-delay-ms: 20, max-extra-token-share: SHARE}
+                deployments:
+                  - {region: swedencentral, endpoint: "https://a.openai.azure.com", deployment: gpt-4o-mini,
+                     api-key-env: K, tpm: 450000, rpm: 2700}
+                  - {region: eastus, endpoint: "https://b.openai.azure.com", deployment: gpt-4o-mini,
+                     api-key-env: K, tpm: 450000, rpm: 2700}
+            """;
+
+    /** Jobs answered until both deployments have answered at least once (the hedging model's min-samples). */
+    private void warmUpBothDeployments() {
+        for (int n = 1; n <= 10 && (!client.calls.contains("swedencentral") || !client.calls.contains("eastus")); n++) {
+            submit(1, "warm-" + n);
+            int done = n;
+            Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> completions.size() >= done);
+        }
+        assertThat(client.calls).as("both deployments answered").contains("swedencentral", "eastus");
+        completions.clear();
+    }
+
+    @Test
+    void straggler_getsACopyOnTheOtherDeployment_firstAnswerWins_andTheStragglerIsCancelled() {
+        start(HEDGING.replace("SHARE", "1.0"));
+        warmUpBothDeployments();
+        int before = client.calls.size();
+        client.script.add(() -> HANG);
+
+        submit(1, "slow");
+
+        JobResult r = awaitResults(1).get(0);
+        String straggler = client.calls.get(before);
+        String other = straggler.equals("eastus") ? "swedencentral" : "eastus";
+        assertThat(r.status()).isEqualTo(Status.SUCCEEDED);
+        assertThat(r.region()).isEqualTo(other);
+        assertThat(r.attempts()).isEqualTo(2);
+        assertThat(r.trace()).containsExactly(straggler + ":cancelled", other + ":200:hedge");
+        assertThat(r.hedged()).isEqualTo(new dev.llmbatch.core.result.Hedged("hedge", r.hedged().extraTokens()));
+        assertThat(r.hedged().extraTokens()).as("the cancelled call's prompt").isPositive();
+        assertThat(r.usage().promptTokens()).isEqualTo(12 + r.hedged().extraTokens());
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> client.cancelled.contains(straggler));
+        assertThat(metrics.counter("llm_hedges_total", "pool", "gpt-4o-mini", "outcome", "won")).isEqualTo(1);
+    }
+
+    @Test
+    void straggler_withoutBudget_isNotHedged_andKeepsWaitingForItsOwnAnswer() {
+        start(HEDGING.replace("SHARE", "0.0"));
+        warmUpBothDeployments();
+        int before = client.calls.size();
+        client.script.add(() -> HANG);
+
+        submit(1, "slow");
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() ->
+                metrics.counter("llm_hedges_total", "pool", "gpt-4o-mini", "outcome", "refused_budget") == 1);
+        assertThat(client.calls).as("no copy went out").hasSize(before + 1);
+        assertThat(completions).as("the job still waits for its call").isEmpty();
+        assertThat(client.cancelled).isEmpty();
+    }
+
     /** Answers in order from {@link #script} (then successes); a scripted exception is thrown by {@code call}. */
     private final class ScriptedClient implements ChatClient {
         final Deque<Supplier<CallOutcome>> script = new ArrayDeque<>();
         /** Regions that answer every call with 401 (a wrong key). */
         final java.util.Set<String> unauthorized = java.util.concurrent.ConcurrentHashMap.newKeySet();
         final List<String> calls = new ArrayList<>();
+        final List<String> cancelled = new java.util.concurrent.CopyOnWriteArrayList<>();
 
         @Override
         public synchronized Call call(DeploymentConfig d, byte[] body) {
@@ -253,7 +328,9 @@ class DispatcherTest {
             CallOutcome o = next == null ? ok() : next.get();
             calls.add(d.region());
             Promise<CallOutcome> p = Promise.promise();
-            vertx.getOrCreateContext().runOnContext(v -> p.complete(o));
+            if (o != HANG) {
+                vertx.getOrCreateContext().runOnContext(v -> p.complete(o));
+            }
             return new Call() {
                 @Override
                 public Future<CallOutcome> outcome() {
@@ -262,7 +339,9 @@ class DispatcherTest {
 
                 @Override
                 public void cancel() {
-                    p.tryComplete(CANCELLED);
+                    if (p.tryComplete(CANCELLED)) {
+                        cancelled.add(d.region());
+                    }
                 }
             };
         }
