@@ -19,10 +19,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * Issue 15's scenario: the same backlog of translate jobs (a third Japanese, seeded) against three regions, one of
@@ -262,32 +258,23 @@ final class HedgingScenario {
     }
 
     /** Reads every committed result (first per id into {@code out}); returns the number of duplicates. */
-    private static long readResults(String bootstrap, String topic, List<Done> out) throws Exception {
+    private static long readResults(String bootstrap, String topic, List<Done> out) {
         Map<String, Done> byId = new HashMap<>();
-        long duplicates = 0;
-        try (KafkaConsumer<byte[], byte[]> c = new KafkaConsumer<>(BenchKafka.consumerProps(bootstrap, true),
-                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            List<TopicPartition> tps = BenchKafka.partitions(c, topic);
-            c.assign(tps);
-            c.seekToBeginning(tps);
-            Map<TopicPartition, Long> endOffsets = c.endOffsets(tps);
-            long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-            while (tps.stream().anyMatch(tp -> c.position(tp) < endOffsets.get(tp))) {
-                if (System.nanoTime() > deadline) {
-                    throw new IllegalStateException("could not read " + topic + " to its end");
-                }
-                for (ConsumerRecord<byte[], byte[]> r : c.poll(Duration.ofMillis(100))) {
-                    String id = new String(r.key(), StandardCharsets.UTF_8);
-                    if (byId.containsKey(id)) {
-                        duplicates++;
-                        continue;
-                    }
-                    byId.put(id, parse(id, r.timestamp(), JSON.readTree(r.value())));
-                }
+        long[] duplicates = {0};
+        ReliabilityScenario.readTopic(bootstrap, topic, r -> {
+            String id = new String(r.key(), StandardCharsets.UTF_8);
+            if (byId.containsKey(id)) {
+                duplicates[0]++;
+                return;
             }
-        }
+            try {
+                byId.put(id, parse(id, r.timestamp(), JSON.readTree(r.value())));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException("result " + id + " is not JSON", e);
+            }
+        });
         out.addAll(byId.values());
-        return duplicates;
+        return duplicates[0];
     }
 
     /** For tests: the measures of done times given in seconds after t0 = 0. */

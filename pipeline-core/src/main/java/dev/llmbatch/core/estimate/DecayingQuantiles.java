@@ -1,5 +1,7 @@
 package dev.llmbatch.core.estimate;
 
+import dev.llmbatch.core.stats.LogBins;
+
 /**
  * A streaming quantile estimate of positive values with bounded memory that follows drift: a histogram over
  * logarithmically spaced bins (each 5% wider than the last, so any quantile is read within 5% of the truth), whose
@@ -65,15 +67,7 @@ public final class DecayingQuantiles {
         if (samples == 0) {
             return Double.NaN;
         }
-        double target = q * total;
-        double cum = 0;
-        for (int i = 0; i < counts.length; i++) {
-            cum += counts[i];
-            if (cum >= target) {
-                return upperEdge(i);
-            }
-        }
-        return upperEdge(counts.length - 1);
+        return LogBins.quantile(counts, total, q, this::upperEdge);
     }
 
     /** The decayed share of samples above {@code value}. */

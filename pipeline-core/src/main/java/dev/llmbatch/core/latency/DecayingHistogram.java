@@ -1,5 +1,7 @@
 package dev.llmbatch.core.latency;
 
+import dev.llmbatch.core.stats.LogBins;
+
 /**
  * Weighted counts of positive values over logarithmically spaced bins (each 5% wider than the last, the layout of
  * {@link dev.llmbatch.core.estimate.DecayingQuantiles}), so any quantile is read within 5% of the truth in fixed
@@ -42,15 +44,7 @@ final class DecayingHistogram {
         if (!(total > 0)) {
             return Double.NaN;
         }
-        double target = q * total;
-        double cum = 0;
-        for (int i = 0; i < counts.length; i++) {
-            cum += counts[i];
-            if (cum >= target) {
-                return upperEdge(i);
-            }
-        }
-        return upperEdge(counts.length - 1);
+        return LogBins.quantile(counts, total, q, this::upperEdge);
     }
 
     int bins() {
