@@ -81,29 +81,7 @@ public final class Dispatcher extends AbstractVerticle {
         this.client = client;
         this.sink = sink;
         WorkerSettings w = config.worker();
-        metrics.describe("llm_breaker_state", "Circuit breaker per deployment: 0 closed, 1 half-open, 2 open.");
-        metrics.describe("llm_breaker_transitions_total", "Circuit breaker state changes, by the state entered.");
-        metrics.describe("llm_prompt_rule", "How prompts are reserved per pool: 0 chars, 1 tokens, 2 max (safe).");
-        metrics.describe("llm_packing_stopped", "1 while a pool does not pack because its model breaks the schema.");
-        metrics.describe("llm_budget_resent_total", "Answers cut under a learned max_tokens, sent again in full.");
-        metrics.describe("llm_deployment_misconfigured", "1 while a deployment answers 401/403/404 and gets no calls.");
-        metrics.describe("llm_region_tokens_available", "Tokens this worker's window of the deployment has free.");
-        metrics.describe("llm_region_requests_available", "Requests this worker's window of the deployment has free.");
-        metrics.describe("llm_region_cooldown_seconds", "Cooldown left after a 429, in seconds (0: none).");
-        metrics.describe("llm_service_remaining_tokens", "The service's last x-ratelimit-remaining-tokens (-1: none).");
-        metrics.describe("llm_service_remaining_requests",
-                "The service's last x-ratelimit-remaining-requests (-1: none).");
-        metrics.describe("llm_prompt_tokens_total", "Prompt tokens the service billed (usage.prompt_tokens).");
-        metrics.describe("llm_completion_tokens_total", "Completion tokens the service billed.");
-        metrics.describe("llm_call_duration", "Chat-completion calls from send to answer, by region and outcome.");
-        metrics.describe("llm_job_latency", "Jobs from intake to their result, by pool and status.");
-        metrics.describe("llm_queue_wait", "Jobs from intake to their first call (packing and admission), by pool.");
-        metrics.describe("llm_deployment_misconfigured_total", "Times a deployment was put aside as misconfigured.");
-        metrics.describe("llm_hedges_total", "Hedges of straggling calls by outcome: sent, won (by the copy), lost "
-                + "(the original answered first), refused_budget, skipped_backlog, no_room.");
-        metrics.describe("llm_hedge_extra_token_share", "Hedge tokens / admitted tokens over the pool's hedging window.");
-        metrics.describe("llm_deployment_latency_seconds", "Learned time to answer per deployment (decaying quantile; "
-                + "NaN until it has answered).");
+        DispatchMeters.describe(metrics);
         Map<String, TokenEstimator> estimators = new HashMap<>();
         for (ModelPool pool : config.models().values()) {
             List<DeploymentLimiter> poolLimiters = new ArrayList<>();
@@ -117,32 +95,10 @@ public final class Dispatcher extends AbstractVerticle {
                     new PackingHealth(quotaTicker, PACKING_REPROBE),
                     estimators.computeIfAbsent(pool.encoding(), TokenEstimator::forEncoding), ticker);
             backlog.add(lane);
-            metrics.gauge("llm_prompt_rule", () -> lane.calibrator.rule().ordinal(), "pool", pool.name());
-            metrics.gauge("llm_packing_stopped", () -> lane.packing.stopped() ? 1 : 0, "pool", pool.name());
-            hedgingMeters(lane);
+            DispatchMeters.lane(metrics, lane);
         }
         metrics.gauge("llm_jobs_waiting_admission", backlog::waiting);
         metrics.gauge("llm_calls_in_flight", () -> admitter == null ? 0 : admitter.inCall());
-    }
-
-    /** Hedges by outcome, the budget's share, and each deployment's learned latency (issue 15). */
-    private void hedgingMeters(Lane lane) {
-        String pool = lane.pool.name();
-        for (String outcome : List.of("sent", "won", "lost", "refused_budget", "skipped_backlog", "no_room")) {
-            metrics.declare("llm_hedges_total", "pool", pool, "outcome", outcome);
-        }
-        metrics.gauge("llm_hedge_extra_token_share", () -> lane.hedgeShareView, "pool", pool);
-        for (DeploymentConfig d : lane.pool.deployments()) {
-            metrics.gauge("llm_deployment_latency_seconds", () -> latencySeconds(lane, d, false), "pool", pool,
-                    "region", d.region(), "deployment", d.deployment(), "quantile", "0.5");
-            metrics.gauge("llm_deployment_latency_seconds", () -> latencySeconds(lane, d, true), "pool", pool,
-                    "region", d.region(), "deployment", d.deployment(), "quantile", "0.95");
-        }
-    }
-
-    private static double latencySeconds(Lane lane, DeploymentConfig d, boolean p95) {
-        var l = lane.latencyView.get(d.id());
-        return l == null ? Double.NaN : (p95 ? l.answerP95() : l.answerP50()).toNanos() / 1e9;
     }
 
     private DeploymentLimiter limiter(DeploymentConfig d, ModelPool pool, WorkerSettings w, Ticker quotaTicker) {
