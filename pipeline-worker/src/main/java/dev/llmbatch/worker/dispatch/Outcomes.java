@@ -1,9 +1,6 @@
 package dev.llmbatch.worker.dispatch;
 
 import dev.llmbatch.core.admission.DeploymentLimiter;
-import dev.llmbatch.core.batch.Apportion;
-import dev.llmbatch.core.batch.PackingProtocol;
-import dev.llmbatch.core.batch.Unpacked;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.log.Mdc;
 import dev.llmbatch.core.outcome.CallOutcome;
@@ -14,9 +11,6 @@ import dev.llmbatch.core.result.Status;
 import dev.llmbatch.core.result.Usage;
 import dev.llmbatch.worker.admin.Metrics;
 import dev.llmbatch.worker.quota.SharedQuota;
-import java.util.ArrayList;
-import java.util.BitSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -30,11 +24,8 @@ import org.slf4j.LoggerFactory;
  */
 final class Outcomes implements Admitter.Answers {
     private static final Logger LOG = LoggerFactory.getLogger(Outcomes.class);
-    /** Below this many failed items a packed reply's failures are re-sent alone; above, by halves. */
-    private static final int SPLIT_BY_HALVES_FROM = 4;
 
     private final Backlog backlog;
-    private final Packer packer;
     private final Admitter admitter;
     private final Results results;
     private final AnswerBudgets budgets;
@@ -43,6 +34,7 @@ final class Outcomes implements Admitter.Answers {
     private final Metrics metrics;
     private final DoubleSupplier random;
     private final long misconfiguredProbeMillis;
+    private final Resends resends;
 
     /** @param shared the fleet's schedule, null with a local quota store */
     Outcomes(Backlog backlog, Packer packer, Admitter admitter, Results results, AnswerBudgets budgets,
@@ -50,7 +42,6 @@ final class Outcomes implements Admitter.Answers {
             java.time.Duration misconfiguredProbe) {
         this.misconfiguredProbeMillis = misconfiguredProbe.toMillis();
         this.backlog = backlog;
-        this.packer = packer;
         this.admitter = admitter;
         this.results = results;
         this.budgets = budgets;
@@ -58,6 +49,7 @@ final class Outcomes implements Admitter.Answers {
         this.shared = shared;
         this.metrics = metrics;
         this.random = random;
+        this.resends = new Resends(backlog, packer, results, budgets, metrics);
     }
 
     @Override
@@ -174,7 +166,7 @@ final class Outcomes implements Admitter.Answers {
 
         @Override
         public Void unpack(NextStep.Unpack step) {
-            Outcomes.this.unpack(lane, w, step.answer(), d);
+            resends.unpack(lane, w, step.answer(), d);
             return null;
         }
 
@@ -193,7 +185,7 @@ final class Outcomes implements Admitter.Answers {
             only.priorPromptTokens += step.answer().promptTokens();
             only.priorCompletionTokens += step.answer().completionTokens();
             metrics.inc("llm_budget_resent_total", "pool", lane.pool.name());
-            resend(w, allIndices(1), "learned_budget_cut", true);
+            resends.resend(w, Resends.allIndices(1), "learned_budget_cut", true);
             return null;
         }
 
@@ -216,7 +208,7 @@ final class Outcomes implements Admitter.Answers {
         @Override
         public Void isolate(NextStep.Isolate step) {
             // One item's text can make the whole request fail (a content filter, say): isolate it.
-            resend(w, allIndices(w.items.size()), step.reason(), false);
+            resends.resend(w, Resends.allIndices(w.items.size()), step.reason(), false);
             return null;
         }
 
@@ -241,92 +233,5 @@ final class Outcomes implements Admitter.Answers {
 
     private static Usage usage(CallOutcome.Success s) {
         return new Usage(s.promptTokens(), s.completionTokens());
-    }
-
-    /** Distributes a packed reply: answered items finish, the others are re-sent (alone, or by halves). */
-    private void unpack(Lane lane, Work w, CallOutcome.Success s, DeploymentConfig d) {
-        int n = w.items.size();
-        boolean filtered = "content_filter".equals(s.finishReason());
-        boolean cut = "length".equals(s.finishReason());
-        Unpacked u = filtered ? PackingProtocol.unpack(null, n) : PackingProtocol.unpack(s.content(), n);
-        if (!filtered && !cut && lane.packing.onReply(n, u.answered())) {
-            LOG.warn("model pool {}: packing {} ({} of {} items answered in a packed reply)", lane.pool.name(),
-                    lane.packing.stopped() ? "stopped: the model keeps breaking the reply schema" : "resumed",
-                    u.answered(), n);
-        }
-        long[] promptWeights = new long[n];
-        long[] completionWeights = new long[n];
-        for (int i = 0; i < n; i++) {
-            String text = w.items.get(i).job.batchText();
-            promptWeights[i] = text.codePointCount(0, text.length()) + 40;
-            String out = u.output(i);
-            completionWeights[i] = out == null ? 0 : out.codePointCount(0, out.length()) + 4;
-        }
-        int[] prompt = Apportion.split(s.promptTokens(), promptWeights);
-        int[] completion = Apportion.split(s.completionTokens(), completionWeights);
-        for (int i = 0; i < n; i++) {
-            String out = u.output(i);
-            if (out != null) {
-                if (!cut) {
-                    budgets.learn(w.items.get(i).job, completion[i], false);
-                }
-                results.finish(w.items.get(i), w, Status.SUCCEEDED, out, "stop", new Usage(prompt[i], completion[i]),
-                        d, null);
-            }
-        }
-        BitSet failed = u.failed();
-        if (failed.isEmpty()) {
-            return;
-        }
-        if (cut && w.learned) {
-            // The whole reply was cut under learned budgets: the failed items go again with their own limits, and
-            // carry the tokens this call billed for them.
-            for (int i = failed.nextSetBit(0); i >= 0; i = failed.nextSetBit(i + 1)) {
-                Item it = w.items.get(i);
-                it.priorPromptTokens += prompt[i];
-                it.priorCompletionTokens += completion[i];
-            }
-            metrics.add("llm_budget_resent_total", failed.cardinality(), "pool", lane.pool.name());
-            resend(w, failed, "learned_budget_cut", true);
-            return;
-        }
-        resend(w, failed, filtered ? "content_filter" : cut ? "truncated" : "malformed_items", false);
-    }
-
-    private static BitSet allIndices(int n) {
-        BitSet b = new BitSet(n);
-        b.set(0, n);
-        return b;
-    }
-
-    /**
-     * Sends some of a request's jobs again: alone, or by halves when many failed and the pool still packs.
-     *
-     * @param fullBudget send them with their own max_tokens (a learned budget cut their answers)
-     */
-    private void resend(Work w, BitSet which, String reason, boolean fullBudget) {
-        List<Item> again = new ArrayList<>(which.cardinality());
-        for (int i = which.nextSetBit(0); i >= 0; i = which.nextSetBit(i + 1)) {
-            Item it = w.items.get(i);
-            it.priorCalls += w.calls;
-            it.priorTrace.addAll(w.trace);
-            it.fullBudget |= fullBudget;
-            again.add(it);
-        }
-        if (w.packed) {
-            metrics.add("llm_batch_items_resent_total", again.size(), "reason", reason);
-        }
-        Item first = again.get(0);
-        if (w.packed && again.size() >= SPLIT_BY_HALVES_FROM && !backlog.lane(w.pool).packing.stopped()) {
-            int half = again.size() / 2;
-            packer.enqueuePacked(new ArrayList<>(again.subList(0, half)), first.job.batchInstruction(),
-                    first.job.temperature(), true, false);
-            packer.enqueuePacked(new ArrayList<>(again.subList(half, again.size())), first.job.batchInstruction(),
-                    first.job.temperature(), true, false);
-        } else {
-            for (Item it : again) {
-                backlog.enqueue(packer.single(it), true);
-            }
-        }
     }
 }
