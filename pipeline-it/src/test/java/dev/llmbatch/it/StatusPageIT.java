@@ -46,7 +46,8 @@ class StatusPageIT {
             regions:
               - name: eastus
                 latency: {rtt-ms: 10, ttft-ms: 200, tps: 200}
-                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 20000, rpm: 120}]
+                deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 20000, rpm: 120,
+                               shedding-rate: 0.2, shedding-retry-after-s: 3}]
               - name: swedencentral
                 latency: {rtt-ms: 10, ttft-ms: 100, tps: 300}
                 deployments: [{name: gpt-4o-mini, model: gpt-4o-mini-2024-07-18, tpm: 450000, rpm: 2700}]
@@ -69,8 +70,10 @@ class StatusPageIT {
         cluster = Cluster.shared();
         topics = cluster.topics(3);
         sim = Simulator.start(SimulatorConfig.parse(SIM));
-        // eastus is the first tier and the worker believes it has ten times its quota, so the service answers 429s
-        // (as MetricsIT does) and the page has errors to show; swedencentral, the second tier, takes the rest
+        // eastus is the first tier, sheds a fifth of its calls with 429 (capacity) and the worker believes it has ten
+        // times its quota, so the page has 429s to show on any machine (the quota alone gave none on a machine where
+        // the service's remaining-quota headers taught the worker the real room in time); swedencentral, the second
+        // tier, takes the rest
         String yaml = Cluster.workerYaml(sim, topics, 30, null).replace("tpm: 20000, rpm: 120",
                 "tpm: 200000, rpm: 1200").replace("tpm: 450000, rpm: 2700}", "tpm: 450000, rpm: 2700, priority: 2}");
         assertThat(yaml).contains("priority: 2}").contains("tpm: 200000");
