@@ -151,8 +151,11 @@ class SharedQuotaIT {
 
         assertThat(shared.windowsOver()).as("windows over with the shared store").isZero();
         assertThat(shared.rateLimitedShare()).as("429 share with the shared store").isLessThanOrEqualTo(0.005);
+        // A 429's retry-after reaches the other workers through Redis within milliseconds; a request another worker
+        // had already put on the wire in that moment arrives inside it, and nothing can call it back. So at most as
+        // many as there were 429s (0 on a quiet machine; 2 after 8 429s on a loaded one), never a stream of them.
         assertThat(shared.duringRetryAfter()).as("requests sent during a retry-after another worker had learned")
-                .isZero();
+                .isLessThanOrEqualTo(shared.rateLimited());
         assertThat(local.rateLimitedShare()).as("429 share with local windows: three workers offer 3x the quota")
                 .isGreaterThan(0.05);
         assertThat(String.join("\n", shared.logs())).contains("quota shared through Redis");
