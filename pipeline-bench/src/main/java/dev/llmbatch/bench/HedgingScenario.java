@@ -240,6 +240,7 @@ final class HedgingScenario {
                 if (!results.awaitCount(jobs.size(), Duration.ofMinutes(ctx.settings.quick() ? 4 : 12))) {
                     throw new IllegalStateException(name + ": answered " + results.distinct() + " of " + jobs.size());
                 }
+                ctx.log("hedging %s: llm_hedges_total %s", name, worker.metrics().family("llm_hedges_total"));
             }
             Map<String, DeploymentStats> end = probe.stats();
             List<Done> done = new ArrayList<>(jobs.size());
