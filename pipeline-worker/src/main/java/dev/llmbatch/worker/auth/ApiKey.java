@@ -1,7 +1,6 @@
 package dev.llmbatch.worker.auth;
 
 import dev.llmbatch.core.config.ApiStyle;
-import dev.llmbatch.core.config.ConfigException;
 import dev.llmbatch.core.config.DeploymentConfig;
 import dev.llmbatch.core.time.Ticker;
 import io.vertx.core.Vertx;
@@ -60,11 +59,10 @@ final class ApiKey implements Credential {
             lastReadNanos = ticker.nanos();
             reading.set(false);
             if (ar.failed()) {
-                // Only our own ConfigException messages (path and reason) are logged: another exception's message
-                // could quote what it read, and that is the key.
-                Throwable c = ar.cause();
-                LOG.warn("deployment {}: answered 401, and its api-key-file could not be read again ({})",
-                        deployment.id(), c instanceof ConfigException ? c.getMessage() : c.getClass().getSimpleName());
+                // No exception message is logged: one could quote what was read, and that is the key. The file's
+                // path (from the config) and the failure's type say enough to act on.
+                LOG.warn("deployment {}: answered 401, and its api-key-file {} could not be read again ({})",
+                        deployment.id(), deployment.apiKeyFile(), ar.cause().getClass().getSimpleName());
             } else if (ar.result().sameAs(secret)) {
                 LOG.debug("deployment {}: answered 401; api-key-file {} still holds the same key", deployment.id(),
                         deployment.apiKeyFile());
