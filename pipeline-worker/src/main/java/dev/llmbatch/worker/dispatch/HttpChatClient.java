@@ -99,15 +99,17 @@ public final class HttpChatClient implements ChatClient {
                     .onComplete(done -> call.finish(done.succeeded() ? done.result()
                             : transportFailure(done.cause())));
         });
+        // mapped once: the credentials hear of a 401 once, however often the outcome is read
+        Future<CallOutcome> outcome = call.promise.future().map(o -> {
+            if (o instanceof CallOutcome.Misconfigured m && m.status() == 401) {
+                credentials.rejected(d, auth);
+            }
+            return o;
+        });
         return new Call() {
             @Override
             public Future<CallOutcome> outcome() {
-                return call.promise.future().map(outcome -> {
-                    if (outcome instanceof CallOutcome.Misconfigured m && m.status() == 401) {
-                        credentials.rejected(d, auth);
-                    }
-                    return outcome;
-                });
+                return outcome;
             }
 
             @Override
